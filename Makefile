@@ -1,0 +1,27 @@
+# The two set-up commands of the README:
+#   make run    create .venv (Python >= 3.12), install Grassroots, run the flood scenario
+#   make test   create .venv, install Grassroots with its test tools, run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else f"Python >= 3.12 is needed, {sys.executable} is {v[0]}.{v[1]}: install 3.12 (pyenv reads .python-version) or run make PYTHON=python3.12 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/grassroots run --out results/run
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest
+
+bench: $(STAMP)
+	$(VENV)/bin/python benchmarks/bench_core.py
+
+clean:
+	rm -rf $(VENV) results build *.egg-info

@@ -1,0 +1,100 @@
+"""Government departments: emergency management, health, civil affairs, housing & utilities.
+
+FRAMEWORK.txt, second capacity: "a cross-departmental emergency command mechanism ... to
+coordinate and guarantee the mobilization of various emergency resources across levels,
+departments"; fourth: "vertical interaction ... public policies can be effectively uploaded and
+issued and respond to the needs ... in a timely manner" and "cooperation between different
+functional departments at the same level ... information sharing, resource integration".
+
+Each department serves one need of the residents whose need is *known* (reported or detected)
+and has waited the response delay, 1 + max_response_delay x (1 - vertical_responsiveness) days:
+
+  emergency management  -> housing (shelter, relief supplies)
+  health                -> health
+  civil affairs         -> income (relief payments: relief rises one HELP_UNIT per unit)
+  housing & utilities   -> housing (repairs); it also repairs utility outages, at
+                           utility_repair_rate x its capacity per day
+
+Throughput T_d = department_throughput x residents/1000 x capacity_d x
+(1 + 0.5 horizontal_cooperation) resident-help per day. The emergency command pools
+command_coordination of every department's spare throughput and hands it to the departments
+whose demand exceeds their throughput, in proportion to their shortfall. A department's
+(effective) throughput is shared equally among the residents it serves, at most one unit each.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from .resident import HEALTH, HOUSING, INCOME, SERVICES
+
+DEPARTMENTS = ("emergency_management", "health", "civil_affairs", "housing_utilities")
+EMERGENCY, HEALTH_DEPT, CIVIL, HOUSING_UTIL = range(4)
+SERVES = (HOUSING, HEALTH, INCOME, HOUSING)
+
+
+class GovernmentDepartment(mesa.Agent):
+    """One department (index `idx` into DEPARTMENTS)."""
+
+    def __init__(self, model, idx):
+        super().__init__(model)
+        self.idx = int(idx)
+        self.kind = DEPARTMENTS[self.idx]
+
+    @property
+    def capacity(self) -> float:
+        return float(self.model.department_capacity[self.idx])
+
+    @staticmethod
+    def response_delay(p) -> int:
+        return 1 + round(p["max_response_delay"] * (1.0 - p["vertical_responsiveness"]))
+
+    @staticmethod
+    def respond(model, in_need: np.ndarray) -> np.ndarray:
+        """Units of help per resident and need (n x 4) delivered today."""
+        pop, p = model.residents, model.p
+        units = np.zeros((pop.n, 4))
+        eligible = pop.known & in_need & (model.day - pop.need_since >= model.delay)
+        if not eligible.any():
+            return units
+        wants = np.stack([eligible & (pop.gap[:, k] > 0) for k in SERVES])  # 4 x n
+        demand = wants.sum(axis=1).astype(float)
+        throughput = (p["department_throughput"] * pop.n / 1000.0 * model.department_capacity
+                      * (1.0 + 0.5 * p["horizontal_cooperation"]))
+        served = _pool(throughput, demand, p["command_coordination"])
+        share = np.divide(served, demand, out=np.zeros(4), where=demand > 0)
+        for d, k in enumerate(SERVES):
+            units[:, k] += share[d] * wants[d]
+        model.resources_used += float(served.sum())
+        return units
+
+    @staticmethod
+    def repair_utilities(model) -> None:
+        """Housing & utilities repairs outages where the hazard has passed."""
+        o = model.outage
+        if not o.any():
+            return
+        rate = model.p["utility_repair_rate"] * model.department_capacity[HOUSING_UTIL]
+        o *= np.where(model.hazard_ongoing, 1.0, 1.0 - rate)
+        o[o < 1e-4] = 0.0
+        pop = model.residents
+        pop.gap[:, SERVICES] = o[pop.neighbourhood]
+
+    @staticmethod
+    def recover(model) -> None:
+        c = model.department_capacity
+        if c.min() < 1.0:
+            c += model.p["department_recovery_rate"] * (1.0 - c)
+            c[1.0 - c < 1e-4] = 1.0
+
+
+def _pool(throughput: np.ndarray, demand: np.ndarray, coordination: float) -> np.ndarray:
+    """Served amount per department after the command pools `coordination` of the spare."""
+    own = np.minimum(throughput, demand)
+    spare = throughput - own
+    short = demand - own
+    if short.sum() <= 0:
+        return own
+    pool = coordination * spare.sum()
+    return own + np.minimum(short, pool * short / short.sum())

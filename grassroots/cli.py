@@ -1,0 +1,213 @@
+"""The `grassroots` command line.
+
+    grassroots run [--scenario NAME|FILE] [--policy NAME|FILE] [--seed N] [--residents N]
+                   [--days N] [--network FILE] [--set PARAM=VALUE ...] [--out DIR]
+    grassroots params [--group GROUP]
+    grassroots scenarios
+    grassroots policies
+
+Bad input ends with one line on stderr naming the field and what is allowed, exit code 2, and
+nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .model.network_io import NetworkFileError
+from .model.params import GROUPS, PARAMS, ParameterError, by_group, parse_assignments
+from .scenarios import ScenarioError
+
+USAGE_ERROR = 2
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage dump
+        raise CliError(f"{self.prog}: {message}")
+
+
+def _params_epilog() -> str:
+    lines = ["parameters (--set NAME=VALUE; see `grassroots params` for their meaning):"]
+    for group in GROUPS:
+        names = ", ".join(p.name for p in by_group(group))
+        lines.append(f"  {group}: {names}")
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="grassroots",
+                     description="Agent-based simulation of grassroots community resilience.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser(
+        "run", help="run one scenario and write a table, a summary and a figure",
+        description="Run one model to its horizon and write DIR/timeseries.csv, "
+                    "DIR/timeseries.parquet, DIR/summary.json and DIR/resilience.png.",
+        epilog=_params_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("--scenario", default="flood", metavar="NAME|FILE",
+                     help="shipped scenario name (see `grassroots scenarios`), a scenario "
+                          "TOML file, or `none` for no shock (default: flood)")
+    run.add_argument("--policy", default="baseline", metavar="NAME|FILE",
+                     help="policy package name (see `grassroots policies`) or a policy TOML "
+                          "file (default: baseline)")
+    run.add_argument("--seed", default="0", metavar="N",
+                     help="seed of the model's random generator, an integer >= 0 (default: 0)")
+    run.add_argument("--residents", metavar="N",
+                     help=f"residents in the synthetic community "
+                          f"(default: {PARAMS['residents'].default}; "
+                          f"{PARAMS['residents'].allowed()})")
+    run.add_argument("--days", metavar="N",
+                     help=f"horizon in days (default: {PARAMS['days'].default}; "
+                          f"{PARAMS['days'].allowed()})")
+    run.add_argument("--network", metavar="FILE",
+                     help="GraphML (.graphml) or edge-list file replacing the synthetic "
+                          "community; missing attributes get documented defaults")
+    run.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
+                     help="set any declared parameter (repeatable)")
+    run.add_argument("--out", default="results/run", metavar="DIR",
+                     help="output folder (default: results/run); files in it are replaced "
+                          "only once the run has succeeded")
+    run.set_defaults(func=cmd_run)
+
+    params = sub.add_parser("params", help="list every parameter: default, bounds, unit, "
+                                           "meaning")
+    params.add_argument("--group", choices=GROUPS, help="only this group")
+    params.set_defaults(func=cmd_params)
+
+    scen = sub.add_parser("scenarios", help="list the shipped scenarios")
+    scen.set_defaults(func=cmd_scenarios)
+    pol = sub.add_parser("policies", help="list the shipped policy packages")
+    pol.set_defaults(func=cmd_policies)
+    return parser
+
+
+# -- commands ----------------------------------------------------------------------------
+def cmd_run(args) -> int:
+    from .model.plotting import resilience_figure
+    from .model.run import run
+
+    overrides = parse_assignments(args.set)
+    if args.residents is not None:
+        overrides["residents"] = PARAMS["residents"].parse(args.residents)
+    if args.days is not None:
+        overrides["days"] = PARAMS["days"].parse(args.days)
+    seed = _seed(args.seed)
+    if args.network is not None and not Path(args.network).is_file():
+        raise CliError(f"--network: no such file {args.network!r}")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CliError(f"--out: {str(out)!r} exists and is not a folder")
+
+    t0 = time.perf_counter()
+    result = run(overrides, seed=seed, scenario=args.scenario, policy=args.policy,
+                 network=args.network)
+    elapsed = time.perf_counter() - t0
+    _write_outputs(out, result, resilience_figure)
+    _print_summary(result.summary, out, elapsed)
+    return 0
+
+
+def _seed(text: str) -> int:
+    try:
+        seed = int(text)
+    except ValueError:
+        raise CliError(f"--seed: got {text!r}; allowed: an integer >= 0") from None
+    if seed < 0:
+        raise CliError(f"--seed: got {text!r}; allowed: an integer >= 0")
+    return seed
+
+
+def _write_outputs(out: Path, result, figure) -> None:
+    """Write every output into a temporary folder, then move each file into `out` with an
+    atomic rename: a reader never sees a half-written file, and a failure leaves `out` as it
+    was."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        ts = result.timeseries
+        ts.to_csv(tmp / "timeseries.csv", index=False)
+        ts.to_parquet(tmp / "timeseries.parquet", index=False)
+        (tmp / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n")
+        figure(ts, result.summary, tmp / "resilience.png")
+        out.mkdir(exist_ok=True)
+        for f in tmp.iterdir():
+            os.replace(f, out / f.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _print_summary(s: dict, out: Path, elapsed: float) -> None:
+    m = s["metrics"]
+    print(f"{s['scenario']['name']} | policy {s['policy']} | {s['residents']:,} residents, "
+          f"{s['parameters']['days']} days, seed {s['seed']} | {elapsed:.2f} s")
+    print(f"{'':14}{'robustness':>11}{'loss':>9}{'index':>8}  time to recovery")
+    for dim in ("structure", "function", "relationship", "combined"):
+        d = m[dim]
+        ttr = (f"{d['time_to_recovery']} days" if d["time_to_recovery"] is not None
+               else d["recovery_status"])
+        print(f"{dim:14}{d['robustness']:>11.3f}{d['loss_of_resilience']:>9.2f}"
+              f"{d['resilience_index']:>8.3f}  {ttr}")
+    pk = s["peaks"]
+    print(f"peak residents in need {pk['residents_in_need']:,}, displaced {pk['displaced']:,}, "
+          f"ties lost {pk['ties_lost']:,}")
+    print(f"wrote {out}/timeseries.csv, timeseries.parquet, summary.json, resilience.png")
+
+
+def cmd_params(args) -> int:
+    groups = [args.group] if args.group else list(GROUPS)
+    for group in groups:
+        print(f"[{group}]")
+        for p in by_group(group):
+            print(f"  {p.name} = {p.default!r}  ({p.unit}; {p.allowed()})")
+            print(f"      {p.doc}")
+    return 0
+
+
+def cmd_scenarios(args) -> int:
+    from .scenarios import load_scenario, shipped
+
+    print(f"{'none':12} No shock: the community at rest.")
+    for name in shipped():
+        sc = load_scenario(name, PARAMS["days"].high)
+        print(f"{name:12} {sc.description}")
+    return 0
+
+
+def cmd_policies(args) -> int:
+    from .model.policy import load_policy, shipped_policies
+
+    for name in shipped_policies():
+        pol = load_policy(name)
+        first = pol.rationale.split(". ")[0].replace("\n", " ")
+        print(f"{name:18} {first}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.func(args)
+    except (CliError, ParameterError, ScenarioError, NetworkFileError) as err:
+        msg = str(err).splitlines()[0] if str(err) else type(err).__name__
+        print(f"grassroots: error: {msg}" if not msg.startswith("grassroots") else msg,
+              file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        print("grassroots: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,328 @@
+"""The one declaration of every model parameter.
+
+Each parameter is declared exactly once here, with its type, unit, bounds, default and the
+sentence that says what it means. The CLI (`--set NAME=VALUE`, `--help`), the dashboard
+controls, sweep ranges and input validation are all generated from this table; no default is
+written anywhere else.
+
+Groups follow the governance framework (../shared/FRAMEWORK.txt, DESIGN.md §1): the five
+capacities — prevention, resistance, adaptability, recovery, learning — plus the community
+that is built, the dynamics constants of the mechanisms, and the run settings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+GROUPS = (
+    "run",
+    "community",
+    "prevention",
+    "resistance",
+    "adaptability",
+    "recovery",
+    "learning",
+    "dynamics",
+)
+
+
+class ParameterError(ValueError):
+    """Bad parameter input: the message is one line naming the field and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter.
+
+    `kind` is int, float or str; `low`/`high` are inclusive bounds for numbers (None = open);
+    `choices` restricts a str parameter.
+    """
+
+    name: str
+    kind: type
+    default: Any
+    low: float | None
+    high: float | None
+    unit: str
+    group: str
+    doc: str
+    choices: tuple[str, ...] | None = None
+
+    def allowed(self) -> str:
+        """Human-readable statement of the allowed values, used in every error message."""
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        kind = "an integer" if self.kind is int else "a number"
+        if self.low is not None and self.high is not None:
+            return f"{kind} in [{_fmt(self.low)}, {_fmt(self.high)}]"
+        if self.low is not None:
+            return f"{kind} >= {_fmt(self.low)}"
+        if self.high is not None:
+            return f"{kind} <= {_fmt(self.high)}"
+        return kind
+
+    def validate(self, value: Any) -> Any:
+        """Return `value` coerced to this parameter's type, or raise ParameterError."""
+        if self.kind is str:
+            if not isinstance(value, str):
+                raise ParameterError(f"{self.name}: got {value!r}; allowed: {self.allowed()}")
+            if self.choices and value not in self.choices:
+                raise ParameterError(f"{self.name}: got {value!r}; allowed: {self.allowed()}")
+            return value
+        if isinstance(value, bool):
+            raise ParameterError(f"{self.name}: got {value!r}; allowed: {self.allowed()}")
+        if isinstance(value, str):
+            return self.parse(value)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"{self.name}: got {value!r}; allowed: {self.allowed()}"
+            ) from None
+        if not math.isfinite(number):
+            raise ParameterError(f"{self.name}: got {value!r}; allowed: {self.allowed()}")
+        if self.kind is int:
+            if number != int(number):
+                raise ParameterError(f"{self.name}: got {value!r}; allowed: {self.allowed()}")
+            number = int(number)
+        if (self.low is not None and number < self.low) or (
+            self.high is not None and number > self.high
+        ):
+            raise ParameterError(f"{self.name}: got {value!r}; allowed: {self.allowed()}")
+        return self.kind(number)
+
+    def parse(self, text: str) -> Any:
+        """Parse a value given as text (CLI `--set`, dashboard input), then validate it."""
+        if self.kind is str:
+            return self.validate(text)
+        try:
+            return self.validate(float(text.strip().replace("_", "")))
+        except (ValueError, ParameterError):
+            raise ParameterError(
+                f"{self.name}: got {text.strip()!r}; allowed: {self.allowed()}"
+            ) from None
+
+
+def _fmt(x: float) -> str:
+    return f"{int(x)}" if float(x).is_integer() else f"{x:g}"
+
+
+_DECLARATIONS: list[Param] = [
+    # ---- run ---------------------------------------------------------------------------
+    Param("days", int, 365, 1, 3650, "days", "run",
+          "Horizon: number of daily steps simulated."),
+    Param("recovery_epsilon", float, 0.05, 0.001, 0.5, "fraction", "run",
+          "Recovered means back to at least (1 - epsilon) of the pre-shock level."),
+    Param("control_window", int, 180, 1, 3650, "days", "run",
+          "Length of the control window, from the first shock onset, over which the "
+          "Cimellaro resilience index is averaged (clipped to the horizon)."),
+    # ---- community ---------------------------------------------------------------------
+    Param("residents", int, 2000, 10, 2_000_000, "persons", "community",
+          "Number of residents in the synthetic community."),
+    Param("household_size", float, 2.6, 1.0, 8.0, "persons", "community",
+          "Mean household size (1 + Poisson distributed)."),
+    Param("neighbourhood_size", int, 250, 10, 100_000, "persons", "community",
+          "Mean number of residents per neighbourhood; neighbourhoods differ in hazard "
+          "exposure."),
+    Param("neighbour_ties", float, 4.0, 0.0, 50.0, "ties per resident", "community",
+          "Mean number of bonding ties a resident has with neighbours outside the household."),
+    Param("bridging_ties", float, 1.0, 0.0, 20.0, "ties per resident", "community",
+          "Mean number of bridging ties a resident has to other neighbourhoods."),
+    Param("adult_share", float, 0.8, 0.1, 1.0, "fraction", "community",
+          "Share of residents who are adults (can be employed, volunteer, be party members)."),
+    Param("party_member_share", float, 0.07, 0.0, 1.0, "fraction of adults", "community",
+          "Share of adults who are party members; each ordinary resident is linked to one "
+          "party member of the neighbourhood."),
+    Param("vulnerable_share", float, 0.2, 0.0, 1.0, "fraction", "community",
+          "Share of residents in vulnerable groups (elderly, disabled, low income)."),
+    Param("organisations_per_1000", float, 3.0, 0.0, 100.0, "per 1000 residents", "community",
+          "Social organisations (NGOs) based in the community."),
+    Param("membership_share", float, 0.3, 0.0, 1.0, "fraction", "community",
+          "Share of residents who are members of a social organisation."),
+    Param("enterprises_per_1000", float, 5.0, 0.0, 200.0, "per 1000 residents", "community",
+          "Enterprises located in the community."),
+    Param("employment_rate", float, 0.6, 0.0, 1.0, "fraction of adults", "community",
+          "Share of adults employed by a community enterprise (income depends on it)."),
+    Param("initial_awareness", float, 0.3, 0.0, 1.0, "0-1", "community",
+          "Mean risk awareness of residents before any training."),
+    Param("initial_trust_neighbours", float, 0.6, 0.0, 1.0, "0-1", "community",
+          "Mean trust of residents in their neighbours (multiplied by U(0.8, 1.2), clipped)."),
+    Param("initial_trust_institutions", float, 0.6, 0.0, 1.0, "0-1", "community",
+          "Mean trust of residents in the committee, organisations and departments."),
+    Param("household_reserve_share", float, 0.3, 0.0, 1.0, "fraction", "community",
+          "Share of households keeping emergency supplies before any campaign."),
+    # ---- 1. prevention -----------------------------------------------------------------
+    Param("awareness_training_rate", float, 0.2, 0.0, 4.0, "trainings per resident-year",
+          "prevention",
+          "Publicity and training: expected trainings per resident per year; each raises "
+          "awareness by a third of the gap to full awareness."),
+    Param("assessment_interval", int, 365, 7, 3650, "days", "prevention",
+          "Days between professional risk assessments by the assessment institution."),
+    Param("assessment_quality", float, 0.5, 0.0, 1.0, "0-1", "prevention",
+          "Quality of a risk assessment: the hazard knowledge it leaves behind."),
+    Param("volunteer_share", float, 0.05, 0.0, 1.0, "fraction of adults", "prevention",
+          "Share of adults in volunteer service teams (of organisations or the committee)."),
+    Param("reserve_stock", float, 1.0, 0.0, 30.0, "person-days per resident", "prevention",
+          "Community reserve of emergency materials held by the committee."),
+    Param("drills_per_year", float, 1.0, 0.0, 12.0, "drills per year", "prevention",
+          "Emergency drills run by the committee; each raises awareness of participants."),
+    # ---- 2. resistance -----------------------------------------------------------------
+    Param("party_contact_rate", float, 0.5, 0.0, 8.0, "contacts per resident-month",
+          "resistance",
+          "Normalised contact of party members with the ordinary residents they are linked "
+          "to; a contact raises awareness and reveals needs."),
+    Param("activity_rate", float, 1.0, 0.0, 8.0, "activities per month", "resistance",
+          "Community activities; they speed the repair of weakened ties."),
+    Param("command_coordination", float, 0.5, 0.0, 1.0, "0-1", "resistance",
+          "Cross-departmental emergency command: share of a department's spare capacity "
+          "pooled to departments with unmet demand."),
+    Param("facility_investment", float, 0.3, 0.0, 1.0, "0-1", "resistance",
+          "Emergency facilities, equipment and information technology: reduces utility "
+          "outages and damage to department capacity."),
+    # ---- 3. adaptability ---------------------------------------------------------------
+    Param("feedback_reach", float, 0.4, 0.0, 1.0, "probability per day", "adaptability",
+          "Feedback channels: daily chance that a resident in need who trusts institutions "
+          "reports the need."),
+    Param("monitoring_accuracy", float, 0.5, 0.0, 1.0, "0-1", "adaptability",
+          "Monitoring and analytics: scales the chance and lead time of a hazard warning."),
+    Param("grassroots_autonomy", float, 0.5, 0.0, 1.0, "0-1", "adaptability",
+          "Autonomy of grassroots organisations: shortens the committee's plan-adjustment "
+          "delay."),
+    Param("household_reserve_campaign", float, 0.2, 0.0, 1.0, "0-1", "adaptability",
+          "Campaign guiding households to keep emergency supplies: share of the remaining "
+          "households that start keeping a week of supplies."),
+    # ---- 4. recovery (multi-party mobilisation) ----------------------------------------
+    Param("vertical_responsiveness", float, 0.5, 0.0, 1.0, "0-1", "recovery",
+          "Needs go up and resources come down: department response delay is "
+          "1 + max_response_delay * (1 - responsiveness) days."),
+    Param("horizontal_cooperation", float, 0.5, 0.0, 1.0, "0-1", "recovery",
+          "Cooperation between departments at the same level: information sharing raises "
+          "each department's effective throughput."),
+    Param("mutual_aid_strength", float, 0.5, 0.0, 1.0, "0-1", "recovery",
+          "Social mutual aid: share of a resident's spare capacity offered along ties."),
+    Param("external_openness", float, 0.3, 0.0, 1.0, "0-1", "recovery",
+          "Openness to outside organisations and the private sector after a shock."),
+    # ---- 5. learning -------------------------------------------------------------------
+    Param("learning_rate", float, 0.3, 0.0, 1.0, "0-1", "learning",
+          "Dynamic assessment after each event: share of the observed shortfall the plan "
+          "corrects."),
+    Param("pilot_share", float, 0.1, 0.0, 0.5, "fraction", "learning",
+          "Share of neighbourhoods where trial-and-error pilots try a plan variation."),
+    Param("assessment_feedback_speed", float, 0.5, 0.0, 1.0, "0-1", "learning",
+          "Speed of the rapid feedback mechanism: how soon after an event lessons apply."),
+    # ---- dynamics constants (documented assumptions, see docs/ODD.md) ------------------
+    Param("need_threshold", float, 0.8, 0.0, 1.0, "share of a need met", "dynamics",
+          "A resident with any need met below this share is 'in need'; such a need is "
+          "'unmet'."),
+    Param("self_recovery_rate", float, 0.02, 0.0, 1.0, "gap fraction per day", "dynamics",
+          "Daily share of a housing or health gap a resident closes by own means "
+          "(lowered by vulnerability and lost income)."),
+    Param("mutual_aid_capacity", float, 0.08, 0.0, 1.0, "gap fraction per day", "dynamics",
+          "Most help a resident can receive per day through mutual aid."),
+    Param("volunteer_capacity", float, 3.0, 0.0, 100.0, "resident-help per volunteer-day",
+          "dynamics",
+          "Help one active volunteer gives per day, in units of 'one resident's full daily "
+          "help of 0.1 gap'."),
+    Param("department_throughput", float, 20.0, 0.0, 10_000.0,
+          "resident-help per day per 1000 residents", "dynamics",
+          "Daily help a department at full capacity delivers, per 1000 residents."),
+    Param("max_response_delay", int, 14, 0, 90, "days", "dynamics",
+          "Department response delay when vertical responsiveness is 0."),
+    Param("displacement_threshold", float, 0.5, 0.0, 1.0, "housing gap 0-1", "dynamics",
+          "A household whose worst housing gap reaches this leaves home (displaced)."),
+    Param("return_threshold", float, 0.25, 0.0, 1.0, "housing gap 0-1", "dynamics",
+          "Displaced residents return home when their housing gap falls below this."),
+    Param("displacement_tie_decay", float, 0.02, 0.0, 1.0, "strength fraction per day",
+          "dynamics",
+          "Daily loss of strength of a displaced resident's ties outside the household."),
+    Param("tie_recovery_rate", float, 0.03, 0.0, 1.0, "strength fraction per day", "dynamics",
+          "Daily share of lost tie strength regained when both ends are at home "
+          "(multiplied by 1 + activity_rate/4)."),
+    Param("working_tie_threshold", float, 0.2, 0.0, 1.0, "strength 0-1", "dynamics",
+          "A tie whose strength is at least this is 'working' (used for structure)."),
+    Param("trust_gain", float, 0.01, 0.0, 1.0, "trust per unit help", "dynamics",
+          "Trust gained per unit of help received while in need (bounded by 1)."),
+    Param("trust_erosion", float, 0.002, 0.0, 1.0, "trust per day", "dynamics",
+          "Trust lost per day a known need goes unserved past the response delay."),
+    Param("enterprise_recovery_rate", float, 0.03, 0.0, 1.0, "capacity fraction per day",
+          "dynamics",
+          "Daily share of lost capacity an enterprise regains when utilities work."),
+    Param("utility_repair_rate", float, 0.08, 0.0, 1.0, "outage fraction per day", "dynamics",
+          "Daily share of a neighbourhood's utility outage repaired by a fully working "
+          "housing & utilities department."),
+    Param("department_recovery_rate", float, 0.05, 0.0, 1.0, "capacity fraction per day",
+          "dynamics",
+          "Daily share of lost department capacity restored."),
+    Param("warning_protection", float, 0.4, 0.0, 1.0, "fraction", "dynamics",
+          "Share of flood damage a prepared (warned and aware) household avoids."),
+    Param("reserve_buffer", float, 0.5, 0.0, 1.0, "fraction", "dynamics",
+          "Share of a services or health gap bridged on a day a resident uses reserves."),
+]
+
+PARAMS: dict[str, Param] = {p.name: p for p in _DECLARATIONS}
+assert len(PARAMS) == len(_DECLARATIONS), "a parameter is declared twice"
+assert all(p.group in GROUPS for p in _DECLARATIONS)
+for _p in _DECLARATIONS:  # every default must itself be valid
+    _p.validate(_p.default)
+
+
+def defaults() -> dict[str, Any]:
+    """Every parameter at its declared default."""
+    return {name: p.default for name, p in PARAMS.items()}
+
+
+def by_group(group: str) -> list[Param]:
+    """The parameters of one group, in declaration order."""
+    return [p for p in _DECLARATIONS if p.group == group]
+
+
+def resolve(*layers: Mapping[str, Any] | None, source: str = "") -> dict[str, Any]:
+    """Defaults overlaid by each mapping in turn, every value validated.
+
+    An unknown name raises ParameterError naming it (and `source`, e.g. a policy file).
+    """
+    values = defaults()
+    for layer in layers:
+        if not layer:
+            continue
+        for name, value in layer.items():
+            values[name] = validate_one(name, value, source)
+    return values
+
+
+def validate_one(name: str, value: Any, source: str = "") -> Any:
+    """Validate one named value; unknown names are an error."""
+    where = f"{source}: " if source else ""
+    param = PARAMS.get(name)
+    if param is None:
+        close = _suggest(name, PARAMS)
+        hint = f" (did you mean {close}?)" if close else ""
+        raise ParameterError(f"{where}unknown parameter {name!r}{hint}")
+    try:
+        return param.validate(value)
+    except ParameterError as err:
+        raise ParameterError(f"{where}{err}") from None
+
+
+def parse_assignments(items: Iterable[str]) -> dict[str, Any]:
+    """Parse `NAME=VALUE` strings (the CLI's `--set`) into validated values."""
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise ParameterError(f"--set: expected NAME=VALUE, got {item!r}")
+        name, text = (s.strip() for s in item.split("=", 1))
+        param = PARAMS.get(name)
+        if param is None:
+            validate_one(name, None)  # raises the unknown-name error
+        out[name] = param.parse(text)
+    return out
+
+
+def _suggest(name: str, known: Iterable[str]) -> str | None:
+    import difflib
+
+    hits = difflib.get_close_matches(name, list(known), n=1)
+    return hits[0] if hits else None

@@ -1,0 +1,118 @@
+"""What every shock has: onset, duration, intensity, footprint, and a warning lead time.
+
+A shock strikes on its onset day (`strike`), and its hazard is *ongoing* in its footprint for
+`duration` days: while it is, repairs there cannot start (water still standing, aftershocks).
+If the hazard can be foreseen (`lead_days` > 0 at full monitoring), a warning may be issued
+lead = round(lead_days x monitoring_accuracy) days before onset, with the probability the
+assessment institution gives (agents/assessment_institution.py); warned, aware residents of
+the footprint prepare (agents/resident.py, prepare_for_warning).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+import numpy as np
+
+
+class ScenarioError(ValueError):
+    """A malformed or inconsistent scenario; the message names the key."""
+
+
+class Shock(ABC):
+    """Base class of a shock type. Subclasses set `kind`, `lead_days`, extra `keys`, and
+    implement `strike`."""
+
+    kind: ClassVar[str] = ""
+    lead_days: ClassVar[int] = 0
+    #: extra keys a scenario file may give for this type, with their validators
+    keys: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, onset: int, duration: int, intensity: float,
+                 neighbourhoods: list[int] | None = None, **extra: Any):
+        self.onset = onset
+        self.duration = duration
+        self.intensity = intensity
+        self.neighbourhoods = neighbourhoods
+        self.extra = extra
+        self.warned = False
+
+    @classmethod
+    def from_table(cls, table: dict, where: str, horizon: int) -> Shock:
+        """Validate one `[[shocks]]` table of a scenario file."""
+        allowed = {"type", "onset", "duration", "intensity", "neighbourhoods", *cls.keys}
+        for key in table:
+            if key not in allowed:
+                raise ScenarioError(
+                    f"{where}.{key}: unknown key; allowed: {', '.join(sorted(allowed))}")
+        onset = _int(table, "onset", where, 1, horizon, required=True,
+                     hint=f"an integer day in [1, {horizon}] (the horizon)")
+        duration = _int(table, "duration", where, 1, 3650, required=False, default=1)
+        intensity = _num(table, "intensity", where, 0.0, 1.0, required=True)
+        nbs = table.get("neighbourhoods")
+        if nbs is not None:
+            if not (isinstance(nbs, list) and all(isinstance(x, int) and x >= 0 for x in nbs)):
+                raise ScenarioError(
+                    f"{where}.neighbourhoods: got {nbs!r}; allowed: a list of neighbourhood "
+                    "indices (integers >= 0)")
+        extra = {}
+        for key, check in cls.keys.items():
+            if key in table:
+                extra[key] = check(table[key], f"{where}.{key}")
+        return cls(onset=onset, duration=duration, intensity=intensity, neighbourhoods=nbs,
+                   **extra)
+
+    def as_dict(self) -> dict:
+        d = {"type": self.kind, "onset": self.onset, "duration": self.duration,
+             "intensity": self.intensity}
+        if self.neighbourhoods is not None:
+            d["neighbourhoods"] = list(self.neighbourhoods)
+        d.update(self.extra)
+        return d
+
+    # -- timing --------------------------------------------------------------------------
+    def ongoing(self, day: int) -> bool:
+        return self.onset <= day < self.onset + self.duration
+
+    def warning_day(self, monitoring_accuracy: float) -> int | None:
+        lead = round(self.lead_days * monitoring_accuracy)
+        return max(1, self.onset - lead) if lead >= 1 else None
+
+    # -- footprint -----------------------------------------------------------------------
+    def footprint(self, model) -> np.ndarray:
+        """Bool mask over neighbourhoods the shock can reach (all, unless listed)."""
+        n_nb = len(model.exposure)
+        mask = np.ones(n_nb, bool)
+        if self.neighbourhoods is not None:
+            mask[:] = False
+            valid = [k for k in self.neighbourhoods if k < n_nb]
+            mask[valid] = True
+        return mask
+
+    @abstractmethod
+    def strike(self, model) -> None:
+        """Apply the shock's damage on its onset day."""
+
+
+def _int(table, key, where, low, high, required, default=None, hint=None):
+    if key not in table:
+        if required:
+            raise ScenarioError(f"{where}.{key}: missing; allowed: {hint or f'an integer in [{low}, {high}]'}")
+        return default
+    v = table[key]
+    if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
+        raise ScenarioError(
+            f"{where}.{key}: got {v!r}; allowed: {hint or f'an integer in [{low}, {high}]'}")
+    return v
+
+
+def _num(table, key, where, low, high, required, default=None):
+    if key not in table:
+        if required:
+            raise ScenarioError(f"{where}.{key}: missing; allowed: a number in [{low:g}, {high:g}]")
+        return default
+    v = table[key]
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not low <= v <= high:
+        raise ScenarioError(f"{where}.{key}: got {v!r}; allowed: a number in [{low:g}, {high:g}]")
+    return float(v)
