@@ -27,6 +27,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from ..model.repair import repair_step
 from .resident import HEALTH, HOUSING, INCOME, SERVICES
 
 DEPARTMENTS = ("emergency_management", "health", "civil_affairs", "housing_utilities")
@@ -52,20 +53,20 @@ class GovernmentDepartment(mesa.Agent):
 
     @staticmethod
     def respond(model, in_need: np.ndarray) -> np.ndarray:
-        """Units of help per resident and need (n x 4) delivered today."""
+        """Units of help per need and resident (4 x n) delivered today."""
         pop, p = model.residents, model.p
-        units = np.zeros((pop.n, 4))
+        units = np.zeros((4, pop.n))
         eligible = pop.known & in_need & (model.day - pop.need_since >= model.delay)
         if not eligible.any():
             return units
-        wants = np.stack([eligible & (pop.gap[:, k] > 0) for k in SERVES])  # 4 x n
+        wants = np.stack([eligible & (pop.gap[k] > 0) for k in SERVES])  # 4 x n
         demand = wants.sum(axis=1).astype(float)
         throughput = (p["department_throughput"] * pop.n / 1000.0 * model.department_capacity
                       * (1.0 + 0.5 * p["horizontal_cooperation"]))
         served = _pool(throughput, demand, p["command_coordination"])
         share = np.divide(served, demand, out=np.zeros(4), where=demand > 0)
         for d, k in enumerate(SERVES):
-            units[:, k] += share[d] * wants[d]
+            units[k] += share[d] * wants[d]
         model.resources_used += float(served.sum())
         return units
 
@@ -76,17 +77,15 @@ class GovernmentDepartment(mesa.Agent):
         if not o.any():
             return
         rate = model.p["utility_repair_rate"] * model.department_capacity[HOUSING_UTIL]
-        o *= np.where(model.hazard_ongoing, 1.0, 1.0 - rate)
-        o[o < 1e-4] = 0.0
+        o[:] = np.where(model.hazard_ongoing, o, repair_step(o, rate))
         pop = model.residents
-        pop.gap[:, SERVICES] = o[pop.neighbourhood]
+        pop.gap[SERVICES] = o[pop.neighbourhood]
 
     @staticmethod
     def recover(model) -> None:
         c = model.department_capacity
         if c.min() < 1.0:
-            c += model.p["department_recovery_rate"] * (1.0 - c)
-            c[1.0 - c < 1e-4] = 1.0
+            c[:] = 1.0 - repair_step(1.0 - c, model.p["department_recovery_rate"])
 
 
 def _pool(throughput: np.ndarray, demand: np.ndarray, coordination: float) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 An enterprise works at a capacity in [0, 1]. A shock that hits its neighbourhood cuts its
 capacity; it regains enterprise_recovery_rate of the lost capacity per day, in proportion to
-the utilities working in its neighbourhood (1 - outage). Its employees' income gap is the
+the utilities working in its neighbourhood (1 - outage), by the repair rule of
+model/repair.py. Its employees' income gap is the
 capacity it lost, less the civil-affairs relief they receive.
 """
 
@@ -11,7 +12,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .resident import INCOME, SNAP
+from ..model.repair import repair_step
+from .resident import INCOME
 
 
 class Enterprise(mesa.Agent):
@@ -36,8 +38,7 @@ class Enterprise(mesa.Agent):
             return
         utilities = 1.0 - model.outage[model.enterprise_neighbourhood]
         utilities = np.where(model.hazard_ongoing[model.enterprise_neighbourhood], 0.0, utilities)
-        c += model.p["enterprise_recovery_rate"] * (1.0 - c) * utilities
-        c[1.0 - c < SNAP] = 1.0
+        c[:] = 1.0 - repair_step(1.0 - c, model.p["enterprise_recovery_rate"] * utilities)
 
     @staticmethod
     def pay_wages(model) -> None:
@@ -47,5 +48,5 @@ class Enterprise(mesa.Agent):
         if len(employed) == 0 or not (model.wages_cut or model.enterprise_capacity.min() < 1):
             return
         lost = 1.0 - model.enterprise_capacity[pop.employer[employed]]
-        pop.gap[employed, INCOME] = lost * (1.0 - pop.relief[employed])
+        pop.gap[INCOME, employed] = lost * (1.0 - pop.relief[employed])
         model.wages_cut = bool(lost.any())

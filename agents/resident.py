@@ -13,16 +13,16 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from ..model.repair import repair_step
+
 NEEDS = ("housing", "health", "income", "services")
 HOUSING, HEALTH, INCOME, SERVICES = range(4)
 #: One unit of help closes this share of a resident's gap in a day ("resident-help").
 HELP_UNIT = 0.1
-#: A gap smaller than this is closed (so recovery ends in finite time).
-SNAP = 1e-4
 
 
 class Population:
-    """Per-resident state arrays, all of length n (gap is n x 4)."""
+    """Per-resident state arrays, all of length n (gap is 4 x n: one row per need)."""
 
     def __init__(self, community, params):
         c = community
@@ -42,7 +42,7 @@ class Population:
         self.trust_neighbours = c.trust_neighbours.astype(float)
         self.trust_institutions = c.trust_institutions.astype(float)
         self.reserve_days = c.reserve_days.astype(float)
-        self.gap = np.zeros((n, 4))
+        self.gap = np.zeros((4, n))
         self.displaced = np.zeros(n, bool)
         self.prepared = np.zeros(n, bool)  # took protective action after a warning
         self.known = np.zeros(n, bool)  # need known to the committee
@@ -53,25 +53,25 @@ class Population:
         self.aid_today = np.zeros(n)  # mutual aid received today (units)
 
     def effective_gap(self, buffer: float) -> np.ndarray:
-        """Gaps as felt today (n x 4): reserves used today bridge `buffer` of the services and
+        """Gaps as felt today (4 x n): reserves used today bridge `buffer` of the services and
         health gaps."""
         g = self.gap
         if not self.buffered.any():
             return g
         g = g.copy()
-        g[self.buffered, HEALTH] *= 1.0 - buffer
-        g[self.buffered, SERVICES] *= 1.0 - buffer
+        g[HEALTH, self.buffered] *= 1.0 - buffer
+        g[SERVICES, self.buffered] *= 1.0 - buffer
         return g
 
     @staticmethod
     def function_of(gap: np.ndarray) -> np.ndarray:
         """Function of each resident: the mean share of the four needs that is met, 0-1."""
-        return 1.0 - gap.sum(axis=1) / 4.0
+        return 1.0 - gap.sum(axis=0) / 4.0
 
     @staticmethod
     def in_need_of(gap: np.ndarray, threshold: float) -> np.ndarray:
         """A resident is in need when any one need is met below `threshold`."""
-        return (gap > 1.0 - threshold).any(axis=1)
+        return (gap > 1.0 - threshold).any(axis=0)
 
 
 class Resident(mesa.Agent):
@@ -85,7 +85,7 @@ class Resident(mesa.Agent):
     @property
     def needs(self) -> dict[str, float]:
         """Share of each need that is met, 0-1."""
-        return {k: 1.0 - float(g) for k, g in zip(NEEDS, self.model.residents.gap[self.idx])}
+        return {k: 1.0 - float(g) for k, g in zip(NEEDS, self.model.residents.gap[:, self.idx])}
 
     @property
     def function(self) -> float:
@@ -116,7 +116,7 @@ class Resident(mesa.Agent):
         """A resident with a services or health gap consumes a day of household reserves;
         that day the reserves bridge part of those gaps (`reserve_buffer`)."""
         pop = model.residents
-        short = (pop.gap[:, HEALTH] > 0) | (pop.gap[:, SERVICES] > 0)
+        short = (pop.gap[HEALTH] > 0) | (pop.gap[SERVICES] > 0)
         pop.buffered = short & (pop.reserve_days >= 1.0)
         pop.reserve_days[pop.buffered] -= 1.0
 
@@ -150,27 +150,26 @@ class Resident(mesa.Agent):
     def recover(model, institutional: np.ndarray, mutual: np.ndarray) -> None:
         """Close housing and health gaps by own means, mutual aid and institutional help.
 
-        `institutional` is units of help per resident for (housing, health), n x 2; `mutual`
-        units per resident. A unit closes HELP_UNIT of the gap; own means close
-        self_recovery_rate x (1 - vulnerability/2) x (1 - income gap/2) per day (vulnerable
-        and income-poor households rebuild more slowly). Nothing closes where the hazard is
-        still ongoing."""
+        `institutional` is units of help for (housing, health) per resident, 2 x n; `mutual`
+        units per resident. The gap is repaired (model/repair.py) at a daily rate of
+        HELP_UNIT per unit of help plus own means, self_recovery_rate x (1 - vulnerability/2)
+        x (1 - income gap/2) (vulnerable and income-poor households rebuild more slowly).
+        Nothing is repaired where the hazard is still ongoing."""
         pop = model.residents
         g = pop.gap
         own = model.p["self_recovery_rate"] * (1.0 - 0.5 * pop.vulnerability) * (
-            1.0 - 0.5 * g[:, INCOME]
+            1.0 - 0.5 * g[INCOME]
         )
         blocked = model.hazard_ongoing[pop.neighbourhood]
         for col, k in enumerate((HOUSING, HEALTH)):
-            closure = np.minimum(1.0, own + HELP_UNIT * (institutional[:, col] + mutual))
-            g[:, k] *= np.where(blocked, 1.0, 1.0 - closure)
-        g[g < SNAP] = 0.0
+            rate = own + HELP_UNIT * (institutional[col] + mutual)
+            g[k] = np.where(blocked, g[k], repair_step(g[k], rate))
 
     @staticmethod
     def return_home(model) -> None:
         """Displaced residents return when their housing gap falls below return_threshold."""
         pop = model.residents
-        back = pop.displaced & (pop.gap[:, HOUSING] < model.p["return_threshold"])
+        back = pop.displaced & (pop.gap[HOUSING] < model.p["return_threshold"])
         pop.displaced[back] = False
 
     @staticmethod

@@ -152,14 +152,14 @@ class GrassrootsModel(mesa.Model):
             mutual = Resident.mutual_aid(self, in_need)
             volunteers = SocialOrganisation.help_residents(self, in_need)
             departments = GovernmentDepartment.respond(self, in_need)
-            pop.relief = np.minimum(1.0, pop.relief + HELP_UNIT * departments[:, INCOME])
-            institutional = departments[:, [HOUSING, HEALTH]] + volunteers[:, None]
+            pop.relief = np.minimum(1.0, pop.relief + HELP_UNIT * departments[INCOME])
+            institutional = departments[[HOUSING, HEALTH]] + volunteers
             self._help = np.array([mutual.sum(), volunteers.sum(), departments.sum()])
         else:  # nobody in need: no one asks for help, no one gives it
             mutual = np.zeros(pop.n)
             volunteers = mutual
-            departments = np.zeros((pop.n, 4))
-            institutional = departments[:, :2]
+            departments = np.zeros((4, pop.n))
+            institutional = departments[:2]
             self._help = np.zeros(3)
             SocialOrganisation.muster(self, in_need)
 
@@ -171,7 +171,7 @@ class GrassrootsModel(mesa.Model):
         self._update_ties()
         Resident.return_home(self)
         if in_need.any():
-            Resident.update_trust(self, in_need, departments.sum(axis=1) + volunteers, mutual,
+            Resident.update_trust(self, in_need, departments.sum(axis=0) + volunteers, mutual,
                                   self.delay)
 
     def _hazards(self, day: int) -> None:
@@ -235,7 +235,7 @@ class GrassrootsModel(mesa.Model):
             "giant": self.ties.giant_component_share(),
             "organisations": float(self._orgs.mean()),
             "function": float(self.function.mean()),
-            "strength": float(self.ties.strength.sum()),
+            "strength": self.ties.total_strength(),
             "trust": float((pop.trust_neighbours.mean() + pop.trust_institutions.mean()) / 2),
         }
 
@@ -257,14 +257,15 @@ class GrassrootsModel(mesa.Model):
         function = rel["function"]
         pop, t = self.residents, self.ties
         working = t.working_counts()
-        in_need = self.in_need = pop.in_need_of(self._gap, self.p["need_threshold"])
+        unmet = self._gap > 1.0 - self.p["need_threshold"]
+        in_need = self.in_need = unmet.any(axis=0)
         self.obs = {
             "structure": structure,
             "function": function,
             "relationship": relationship,
             "combined": (structure + function + relationship) / 3.0,
             "residents_in_need": int(in_need.sum()),
-            "unmet_needs": int((self._gap > 1.0 - self.p["need_threshold"]).sum()),
+            "unmet_needs": int(unmet.sum()),
             "displaced": int(pop.displaced.sum()),
             "ties_working": t.working_count(),
             "ties_lost": t.base_working_count() - t.working_count(),

@@ -12,10 +12,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from .community import HOUSEHOLD, TIE_TYPES
-
-#: A tie within this distance of its base strength counts as fully repaired (snapped back),
-#: so recovery ends in finite time instead of approaching base forever.
-SNAP = 1e-4
+from .repair import repair_step
 
 
 class Ties:
@@ -52,6 +49,7 @@ class Ties:
         )
         self._base_working = self.base >= working_threshold
         self._base_counts = np.bincount(self.kind[self._base_working], minlength=len(TIE_TYPES))
+        self._base_total = float(self.base.sum())
         self.damaged = np.zeros(0, np.int64)  # edges below base strength, sorted
         self._is_damaged = np.zeros(m, bool)
         self.broken = np.zeros(0, np.int64)  # base-working edges now below the threshold
@@ -82,15 +80,15 @@ class Ties:
         return np.flatnonzero(hit)
 
     def repair(self, rate: float, away: np.ndarray) -> None:
-        """Damaged ties whose ends are both at home regain `rate` of their lost strength."""
+        """Damaged ties whose ends are both at home are repaired at `rate` (model/repair.py)."""
         d = self.damaged
         if len(d) == 0:
             return
         home = ~(away[self.i[d]] | away[self.j[d]])
         e = d[home]
-        self.strength[e] += rate * (self.base[e] - self.strength[e])
-        done = self.base[e] - self.strength[e] < SNAP
-        self.strength[e[done]] = self.base[e[done]]
+        deficit = repair_step(self.base[e] - self.strength[e], rate)
+        self.strength[e] = self.base[e] - deficit
+        done = deficit == 0.0
         self._write(e)
         if done.any():
             self._is_damaged[e[done]] = False
@@ -108,6 +106,11 @@ class Ties:
     def spread(self, values: np.ndarray) -> np.ndarray:
         """Sum over each resident's ties of strength x neighbour's value (A @ values)."""
         return self.csr @ values
+
+    def total_strength(self) -> float:
+        """Sum of all tie strengths (only damaged ties differ from base)."""
+        d = self.damaged
+        return self._base_total - float((self.base[d] - self.strength[d]).sum())
 
     def working(self) -> np.ndarray:
         w = self._base_working.copy()

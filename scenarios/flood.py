@@ -42,17 +42,17 @@ class Flood(Shock):
         severity *= np.where(pop.prepared, 1.0 - p["warning_protection"], 1.0)
         severity = np.clip(severity, 0.0, 1.0) * flooded
         g = pop.gap
-        g[:, HOUSING] = np.maximum(g[:, HOUSING], severity)
+        g[HOUSING] = np.maximum(g[HOUSING], severity)
         moved_out = pop.prepared & pop.vulnerable
-        g[:, HEALTH] = np.maximum(g[:, HEALTH],
+        g[HEALTH] = np.maximum(g[HEALTH],
                                   0.3 * severity * pop.vulnerability * ~moved_out)
         worst = np.zeros(len(hh_exposure))
-        np.maximum.at(worst, pop.household, g[:, HOUSING])
+        np.maximum.at(worst, pop.household, g[HOUSING])
         pop.displaced |= worst[pop.household] >= p["displacement_threshold"]
 
         facility = p["facility_investment"]
         model.outage = np.maximum(model.outage, intensity * exposure * (1.0 - 0.6 * facility))
-        g[:, SERVICES] = np.maximum(g[:, SERVICES], model.outage[pop.neighbourhood])
+        g[SERVICES] = np.maximum(g[SERVICES], model.outage[pop.neighbourhood])
         if len(model.enterprise_capacity):
             hit = 0.8 * intensity * exposure[model.enterprise_neighbourhood] * (1 - 0.5 * facility)
             model.enterprise_capacity *= 1.0 - hit
