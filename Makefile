@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench clean
+.PHONY: run test bench gallery clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else f"Python >= 3.12 is needed, {sys.executable} is {v[0]}.{v[1]}: install 3.12 (pyenv reads .python-version) or run make PYTHON=python3.12 ...")'
@@ -19,6 +19,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest
+
+gallery: $(STAMP)
+	$(VENV)/bin/grassroots gallery --out docs/gallery
 
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/bench_core.py

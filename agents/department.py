@@ -11,7 +11,8 @@ and has waited the response delay, 1 + max_response_delay x (1 - vertical_respon
 
   emergency management  -> housing (shelter, relief supplies)
   health                -> health
-  civil affairs         -> income (relief payments: relief rises one HELP_UNIT per unit)
+  civil affairs         -> income (relief payments: relief rises one HELP_UNIT per unit,
+                           up to RELIEF_MAX of the lost income)
   housing & utilities   -> housing (repairs); it also repairs utility outages, at
                            utility_repair_rate x its capacity per day
 
@@ -33,6 +34,8 @@ from .resident import HEALTH, HOUSING, INCOME, SERVICES
 DEPARTMENTS = ("emergency_management", "health", "civil_affairs", "housing_utilities")
 EMERGENCY, HEALTH_DEPT, CIVIL, HOUSING_UTIL = range(4)
 SERVES = (HOUSING, HEALTH, INCOME, HOUSING)
+#: Relief replaces at most this share of lost income (a minimum-living-standard payment).
+RELIEF_MAX = 0.6
 
 
 class GovernmentDepartment(mesa.Agent):

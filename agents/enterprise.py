@@ -34,7 +34,7 @@ class Enterprise(mesa.Agent):
     @staticmethod
     def recover(model) -> None:
         c = model.enterprise_capacity
-        if len(c) == 0 or c.min() >= 1.0:
+        if len(c) == 0 or c.min() >= 1.0 or model.enterprise_recovery_blocked:
             return
         utilities = 1.0 - model.outage[model.enterprise_neighbourhood]
         utilities = np.where(model.hazard_ongoing[model.enterprise_neighbourhood], 0.0, utilities)

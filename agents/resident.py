@@ -174,16 +174,17 @@ class Resident(mesa.Agent):
 
     @staticmethod
     def update_trust(model, in_need, institutional, mutual, delay: int) -> None:
-        """Help received while in need raises trust (trust_gain per unit); a need unserved
-        past the response delay erodes trust in institutions, and a need no neighbour helps
-        erodes trust in neighbours (trust_erosion per day). Bounded in [0, 1]."""
+        """Help received while in need raises trust by trust_gain x units x (1 - trust)
+        (diminishing as trust nears 1); a need unserved past the response delay erodes trust
+        in institutions, and a need no neighbour helps erodes trust in neighbours
+        (trust_erosion per day). Bounded in [0, 1]."""
         pop = model.residents
         p = model.p
         t = model.day
         waited = in_need & (pop.need_since >= 0) & (t - pop.need_since > delay)
-        pop.trust_institutions += p["trust_gain"] * institutional
+        pop.trust_institutions += p["trust_gain"] * institutional * (1.0 - pop.trust_institutions)
         pop.trust_institutions -= p["trust_erosion"] * (waited & (institutional == 0))
-        pop.trust_neighbours += p["trust_gain"] * mutual
+        pop.trust_neighbours += p["trust_gain"] * mutual * (1.0 - pop.trust_neighbours)
         pop.trust_neighbours -= p["trust_erosion"] * (waited & (mutual == 0))
         np.clip(pop.trust_institutions, 0.0, 1.0, out=pop.trust_institutions)
         np.clip(pop.trust_neighbours, 0.0, 1.0, out=pop.trust_neighbours)

@@ -5,6 +5,7 @@
     grassroots params [--group GROUP]
     grassroots scenarios
     grassroots policies
+    grassroots gallery [--out DIR] [--seed N] [--residents N]
 
 Bad input ends with one line on stderr naming the field and what is allowed, exit code 2, and
 nothing written.
@@ -89,6 +90,17 @@ def build_parser() -> argparse.ArgumentParser:
     scen.set_defaults(func=cmd_scenarios)
     pol = sub.add_parser("policies", help="list the shipped policy packages")
     pol.set_defaults(func=cmd_policies)
+
+    gal = sub.add_parser("gallery", help="one figure per shipped scenario (baseline policy) "
+                                         "and an index page",
+                         description="Run every shipped scenario under the baseline policy "
+                                     "and write DIR/<scenario>.png and DIR/README.md.")
+    gal.add_argument("--out", default="docs/gallery", metavar="DIR",
+                     help="output folder (default: docs/gallery)")
+    gal.add_argument("--seed", default="0", metavar="N", help="seed (default: 0)")
+    gal.add_argument("--residents", metavar="N",
+                     help=f"residents (default: {PARAMS['residents'].default})")
+    gal.set_defaults(func=cmd_gallery)
     return parser
 
 
@@ -194,6 +206,43 @@ def cmd_policies(args) -> int:
     return 0
 
 
+def cmd_gallery(args) -> int:
+    from .model.plotting import resilience_figure
+    from .model.run import run
+    from .scenarios import shipped
+
+    overrides = {}
+    if args.residents is not None:
+        overrides["residents"] = PARAMS["residents"].parse(args.residents)
+    seed = _seed(args.seed)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = ["# Scenario gallery", "",
+            "Every shipped scenario under the `baseline` policy, seed "
+            f"{seed}. Regenerate with `grassroots gallery` (or `make gallery`).", "",
+            "| scenario | what happens | combined robustness | loss (quality-days) "
+            "| resilience index | time to recovery |", "|---|---|---|---|---|---|"]
+    figures = []
+    for name in shipped():
+        result = run(overrides, seed=seed, scenario=name)
+        tmp = out / f".{name}.png"
+        resilience_figure(result.timeseries, result.summary, tmp)
+        os.replace(tmp, out / f"{name}.png")
+        s = result.summary
+        m = s["metrics"]["combined"]
+        ttr = (f"{m['time_to_recovery']} days" if m["time_to_recovery"] is not None
+               else m["recovery_status"])
+        rows.append(f"| [{name}](#{name}) | {s['scenario']['description']} | "
+                    f"{m['robustness']:.3f} | {m['loss_of_resilience']:.2f} | "
+                    f"{m['resilience_index']:.3f} | {ttr} |")
+        figures += [f"## {name}", "", s["scenario"]["description"], "", f"![{name}]({name}.png)",
+                    ""]
+        print(f"wrote {out / (name + '.png')}")
+    (out / "README.md").write_text("\n".join(rows + [""] + figures))
+    print(f"wrote {out / 'README.md'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -207,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("grassroots: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ the help and recovery rules have nothing to act on and are skipped; prevention r
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import mesa
@@ -21,18 +22,19 @@ from ..agents import (
     CommunityCommittee, Enterprise, GovernmentDepartment, PartyMember, Resident,
     RiskAssessmentInstitution, SocialOrganisation,
 )
-from ..agents.department import DEPARTMENTS
+from ..agents.department import DEPARTMENTS, RELIEF_MAX
 from ..agents.resident import HELP_UNIT, HOUSING, HEALTH, INCOME, Population
 from ..scenarios import Scenario, load_scenario
 from .community import LINKING, Community, build_synthetic
 from .network_io import community_from_graph, load_community
 from .params import resolve
+from .policy import load_policy
 from .ties import Ties
 
 #: Per-step observables, in the column order of the time-series table.
 OBSERVABLES = (
     "structure", "function", "relationship", "combined",
-    "residents_in_need", "unmet_needs", "displaced", "ties_working", "ties_lost",
+    "residents_in_need", "unmet_needs", "displaced", "infectious", "ties_working", "ties_lost",
     "giant_component", "bonding_ties", "bridging_ties", "linking_ties",
     "organisations_working", "trust", "resources_used",
     "help_mutual_aid", "help_organisations", "help_departments",
@@ -45,17 +47,22 @@ class GrassrootsModel(mesa.Model):
     Args:
         rng: seed (int) of the model's generator; every random draw comes from it.
         scenario: a shipped scenario name, a TOML path, `none`, or a Scenario.
+        policy: a policy package name or TOML path (model/policy.py); its levers apply
+            unless a parameter is given explicitly.
         network: a GraphML / edge-list path or a networkx graph to use instead of the
             synthetic community (model/network_io.py); a built Community is accepted too.
         **params: any declared parameter; unknown names or bad values raise ParameterError.
     """
 
     def __init__(self, rng: int | None = 0, scenario: str | Scenario = "flood",
-                 network: Any = None, **params: Any):
+                 policy: str = "baseline", network: Any = None, **params: Any):
         super().__init__(rng=rng)
-        self.p = resolve(params)
-        self.scenario = (scenario if isinstance(scenario, Scenario)
-                         else load_scenario(scenario, self.p["days"]))
+        scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.policy = load_policy(policy)
+        # defaults < policy levers < the horizon the scenario asks for < explicit parameters
+        self.p = resolve(self.policy.levers, {"days": scen.days} if scen.days else None, params)
+        scen.check_horizon(self.p["days"])
+        self.scenario = copy.deepcopy(scen)  # shocks keep run state; never share it
         self.community = _community(network, self.p, self.rng)
         c = self.community
         self.day = 0
@@ -79,6 +86,8 @@ class GrassrootsModel(mesa.Model):
         self.resources_used = 0.0
         self.wages_cut = False  # some employees' income is cut (enterprise capacity < 1)
         self.days_since_onset = 10**9
+        self.infectious = 0  # residents infectious today (epidemics)
+        self.enterprise_recovery_blocked = False  # a market-wide crisis is ongoing
 
         # Agents: one Mesa agent per actor; residents are views on the arrays above.
         ordinary = np.flatnonzero(~c.party)
@@ -152,7 +161,7 @@ class GrassrootsModel(mesa.Model):
             mutual = Resident.mutual_aid(self, in_need)
             volunteers = SocialOrganisation.help_residents(self, in_need)
             departments = GovernmentDepartment.respond(self, in_need)
-            pop.relief = np.minimum(1.0, pop.relief + HELP_UNIT * departments[INCOME])
+            pop.relief = np.minimum(RELIEF_MAX, pop.relief + HELP_UNIT * departments[INCOME])
             institutional = departments[[HOUSING, HEALTH]] + volunteers
             self._help = np.array([mutual.sum(), volunteers.sum(), departments.sum()])
         else:  # nobody in need: no one asks for help, no one gives it
@@ -175,8 +184,12 @@ class GrassrootsModel(mesa.Model):
                                   self.delay)
 
     def _hazards(self, day: int) -> None:
+        """Warnings, onsets and each shock's daily action; then which repairs the ongoing
+        hazards block."""
         self.days_since_onset += 1
-        for shock in self.scenario.shocks:
+        self.infectious = 0
+        shocks = self.scenario.shocks
+        for shock in shocks:
             if day == shock.warning_day(self.p["monitoring_accuracy"]) and \
                     self.rng.random() < self.institution.warning_probability(day):
                 shock.warned = True
@@ -186,12 +199,19 @@ class GrassrootsModel(mesa.Model):
                 shock.strike(self)
                 self.disturbed = True
                 self.days_since_onset = 0
+            if shock.onset <= day:
+                shock.daily(self, day)
         self.hazard_ongoing[:] = False
-        for shock in self.scenario.shocks:
+        self.enterprise_recovery_blocked = False
+        for shock in shocks:
             if shock.ongoing(day):
-                self.hazard_ongoing |= shock.footprint(self)
+                if shock.blocks_repairs:
+                    self.hazard_ongoing |= shock.footprint(self)
+                self.enterprise_recovery_blocked |= shock.blocks_enterprise_recovery
             if day == shock.onset + shock.duration:
                 self.residents.prepared[:] = False
+            if shock.onset <= day and shock.active(self, day):
+                self.disturbed = True
 
     def _update_ties(self) -> None:
         """Displaced residents' ties outside the household weaken; ties between residents
@@ -205,6 +225,9 @@ class GrassrootsModel(mesa.Model):
 
     def _at_rest(self) -> bool:
         pop = self.residents
+        day = self.day
+        if any(s.onset <= day and s.active(self, day) for s in self.scenario.shocks):
+            return False
         return not (pop.gap.any() or pop.displaced.any() or len(self.ties.damaged)
                     or self.outage.any() or self.hazard_ongoing.any()
                     or (self.enterprise_capacity < 1).any()
@@ -267,6 +290,7 @@ class GrassrootsModel(mesa.Model):
             "residents_in_need": int(in_need.sum()),
             "unmet_needs": int(unmet.sum()),
             "displaced": int(pop.displaced.sum()),
+            "infectious": self.infectious,
             "ties_working": t.working_count(),
             "ties_lost": t.base_working_count() - t.working_count(),
             "giant_component": raw["giant"],

@@ -243,8 +243,9 @@ _DECLARATIONS: list[Param] = [
           "(multiplied by 1 + activity_rate/4)."),
     Param("working_tie_threshold", float, 0.2, 0.0, 1.0, "strength 0-1", "dynamics",
           "A tie whose strength is at least this is 'working' (used for structure)."),
-    Param("trust_gain", float, 0.01, 0.0, 1.0, "trust per unit help", "dynamics",
-          "Trust gained per unit of help received while in need (bounded by 1)."),
+    Param("trust_gain", float, 0.01, 0.0, 1.0, "share of distrust per unit help", "dynamics",
+          "Per unit of help received while in need, trust closes this share of its distance "
+          "to 1."),
     Param("trust_erosion", float, 0.002, 0.0, 1.0, "trust per day", "dynamics",
           "Trust lost per day a known need goes unserved past the response delay."),
     Param("enterprise_recovery_rate", float, 0.03, 0.0, 1.0, "capacity fraction per day",

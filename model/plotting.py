@@ -50,7 +50,9 @@ def resilience_figure(ts: pd.DataFrame, summary: dict, path: str | Path) -> None
              f"{summary['residents']:,} residents, seed {summary['seed']}")
     ax.set_title(title)
     for col, colour in (("residents_in_need", "#d62728"), ("displaced", "#9467bd"),
-                        ("ties_lost", "#8c564b")):
+                        ("ties_lost", "#8c564b"), ("infectious", "#ff7f0e")):
+        if col == "infectious" and not ts[col].any():
+            continue
         bx.plot(ts["day"], ts[col], color=colour, label=col.replace("_", " "))
     bx.set_ylabel("count")
     bx.set_xlabel("day")

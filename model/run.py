@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .metrics import curve_metrics
 from .model import GrassrootsModel
-from .params import resolve
-from .policy import load_policy
 
 DIMENSIONS = ("structure", "function", "relationship", "combined")
 
@@ -29,17 +28,11 @@ class RunResult:
     model: GrassrootsModel
 
 
-def resolve_run(params: dict | None = None, policy: str = "baseline") -> tuple[dict, Any]:
-    """Parameters as a run uses them: defaults < policy levers < explicit `params`."""
-    pol = load_policy(policy)
-    return resolve(pol.levers, params), pol
-
-
 def make_model(params: dict | None = None, seed: int = 0, scenario: Any = "flood",
                policy: str = "baseline", network: Any = None) -> GrassrootsModel:
     """Build (without running) the model a `run` with these inputs would run."""
-    p, _ = resolve_run(params, policy)
-    return GrassrootsModel(rng=seed, scenario=scenario, network=network, **p)
+    return GrassrootsModel(rng=seed, scenario=scenario, policy=policy, network=network,
+                           **(params or {}))
 
 
 def run(params: dict | None = None, seed: int = 0, scenario: Any = "flood",
@@ -47,17 +40,18 @@ def run(params: dict | None = None, seed: int = 0, scenario: Any = "flood",
     """Run one model to its horizon.
 
     Args:
-        params: parameter overrides (names from model/params.py); validated.
+        params: parameter overrides (names from model/params.py); validated. They win over
+            the policy's levers and the scenario's horizon.
         seed: the model's seed; every random draw derives from it.
         scenario: a shipped scenario name, a scenario TOML path, or `none`.
         policy: a shipped policy package name or a policy TOML path.
         network: a GraphML / edge-list path (or networkx graph) replacing the synthetic
             community.
     """
-    p, pol = resolve_run(params, policy)
-    model = GrassrootsModel(rng=seed, scenario=scenario, network=network, **p)
-    model.run_for(p["days"])
-    return RunResult(timeseries(model), summarise(model, seed, pol.name, network), model)
+    model = make_model(params, seed, scenario, policy, network)
+    model.run_for(model.p["days"])
+    return RunResult(timeseries(model), summarise(model, seed, model.policy.name, network),
+                     model)
 
 
 def timeseries(model: GrassrootsModel) -> pd.DataFrame:
@@ -74,6 +68,7 @@ def summarise(model: GrassrootsModel, seed: int, policy: str, network: Any = Non
     onset = windows[0][0] if windows else None
     metrics = {dim: curve_metrics(df[dim].to_numpy(), onset, p["recovery_epsilon"],
                                   p["control_window"]) for dim in DIMENSIONS}
+    events = event_metrics(df, [w[0] for w in windows], p)
     return {
         "seed": seed,
         "scenario": model.scenario.as_dict(),
@@ -84,10 +79,12 @@ def summarise(model: GrassrootsModel, seed: int, policy: str, network: Any = Non
         "ties": int(len(model.ties.strength)),
         "parameters": dict(p),
         "metrics": metrics,
+        "events": events,
         "peaks": {
             "residents_in_need": int(df["residents_in_need"].max()),
             "unmet_needs": int(df["unmet_needs"].max()),
             "displaced": int(df["displaced"].max()),
+            "infectious": int(df["infectious"].max()),
             "ties_lost": int(df["ties_lost"].max()),
         },
         "final": {
@@ -102,3 +99,20 @@ def summarise(model: GrassrootsModel, seed: int, policy: str, network: Any = Non
         "warnings_issued": sum(bool(s.warned) for s in model.scenario.shocks),
         "community_reserve_left": float(model.committee.reserve),
     }
+
+
+def event_metrics(df: pd.DataFrame, onsets: list[int], p: dict) -> list[dict]:
+    """Metrics of each shock event separately: event k's curve runs from its onset to the
+    day before the next onset (or the horizon), measured against the pre-shock level q[0].
+    Shocks with the same onset form one event."""
+    onsets = sorted(set(onsets))
+    out = []
+    for k, onset in enumerate(onsets):
+        end = onsets[k + 1] if k + 1 < len(onsets) else len(df)
+        event = {"onset": onset, "end": end - 1}
+        for dim in DIMENSIONS:
+            q = df[dim].to_numpy()
+            curve = np.concatenate([q[:1], q[onset:end]])
+            event[dim] = curve_metrics(curve, 1, p["recovery_epsilon"], p["control_window"])
+        out.append(event)
+    return out

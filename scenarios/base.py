@@ -26,6 +26,12 @@ class Shock(ABC):
 
     kind: ClassVar[str] = ""
     lead_days: ClassVar[int] = 0
+    #: while ongoing, repairs of homes, utilities and enterprises in the footprint wait
+    blocks_repairs: ClassVar[bool] = False
+    #: while ongoing, no enterprise recovers (a market-wide crisis)
+    blocks_enterprise_recovery: ClassVar[bool] = False
+    #: default duration (days) when a scenario file gives none
+    default_duration: ClassVar[int] = 1
     #: extra keys a scenario file may give for this type, with their validators
     keys: ClassVar[dict[str, Any]] = {}
 
@@ -48,7 +54,8 @@ class Shock(ABC):
                     f"{where}.{key}: unknown key; allowed: {', '.join(sorted(allowed))}")
         onset = _int(table, "onset", where, 1, horizon, required=True,
                      hint=f"an integer day in [1, {horizon}] (the horizon)")
-        duration = _int(table, "duration", where, 1, 3650, required=False, default=1)
+        duration = _int(table, "duration", where, 1, 3650, required=False,
+                        default=cls.default_duration)
         intensity = _num(table, "intensity", where, 0.0, 1.0, required=True)
         nbs = table.get("neighbourhoods")
         if nbs is not None:
@@ -94,6 +101,14 @@ class Shock(ABC):
     def strike(self, model) -> None:
         """Apply the shock's damage on its onset day."""
 
+    def daily(self, model, day: int) -> None:
+        """What the shock does on each day from its onset on (default: nothing)."""
+
+    def active(self, model, day: int) -> bool:
+        """Whether the shock still acts on the community after `day` (keeps the model from
+        resting)."""
+        return day < self.onset + self.duration
+
 
 def _int(table, key, where, low, high, required, default=None, hint=None):
     if key not in table:
@@ -116,3 +131,19 @@ def _num(table, key, where, low, high, required, default=None):
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not low <= v <= high:
         raise ScenarioError(f"{where}.{key}: got {v!r}; allowed: a number in [{low:g}, {high:g}]")
     return float(v)
+
+
+def share_key(v, where):
+    """Validator of a shock key that is a share in [0, 1]."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
+        raise ScenarioError(f"{where}: got {v!r}; allowed: a number in [0, 1]")
+    return float(v)
+
+
+def count_key(low: int, high: int):
+    """Validator of a shock key that is an integer in [low, high]."""
+    def check(v, where):
+        if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
+            raise ScenarioError(f"{where}: got {v!r}; allowed: an integer in [{low}, {high}]")
+        return v
+    return check

@@ -30,6 +30,8 @@ from .base import Shock
 class Flood(Shock):
     kind = "flood"
     lead_days = 3
+    blocks_repairs = True
+    default_duration = 7
 
     def strike(self, model) -> None:
         pop, p, rng = model.residents, model.p, model.rng

@@ -1,0 +1,60 @@
+"""Earthquake: sudden, broad, heavy damage to homes, ties and organisations.
+
+On the onset day, with local intensity L_n = intensity x (0.6 + 0.4 exposure_n) in every
+neighbourhood of the footprint (all by default; exposure stands for soil and building stock):
+  * each household's building is damaged by D_h = min(1, L_n x 1.5 x Beta(2, 2)); its residents'
+    housing gap becomes D_h, and their health gap D_h x (0.3 + 0.5 vulnerability) where
+    D_h > 0.3 (injuries);
+  * households with D_h >= displacement_threshold are displaced;
+  * each tie outside households breaks (keeps 10% of its strength) with probability
+    0.5 x the mean local intensity of its two ends: people are killed, injured, scattered;
+  * utilities fail: outage_n = L_n x (1 - 0.6 facility_investment);
+  * enterprises lose 0.8 x L_n x (1 - 0.5 facility_investment) of capacity; every department
+    loses 0.5 x intensity x (1 - 0.5 facility_investment), emergency management and housing &
+    utilities 0.7 x intensity x (1 - 0.5 facility_investment).
+No warning (lead 0). Aftershocks block repairs for `duration` days (default 3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..agents.department import EMERGENCY, HOUSING_UTIL
+from ..agents.resident import HEALTH, HOUSING, SERVICES
+from .base import Shock
+
+#: Share of its strength a broken tie keeps.
+BROKEN_TIE_KEEPS = 0.1
+
+
+class Earthquake(Shock):
+    kind = "earthquake"
+    blocks_repairs = True
+    default_duration = 3
+
+    def strike(self, model) -> None:
+        pop, p, rng = model.residents, model.p, model.rng
+        local = self.intensity * (0.6 + 0.4 * model.exposure) * self.footprint(model)
+        n_hh = len(model.household_neighbourhood)
+        damage = np.minimum(1.0, local[model.household_neighbourhood] * 1.5 * rng.beta(2, 2, n_hh))
+        d = damage[pop.household]
+        g = pop.gap
+        g[HOUSING] = np.maximum(g[HOUSING], d)
+        g[HEALTH] = np.maximum(g[HEALTH], np.where(d > 0.3, d * (0.3 + 0.5 * pop.vulnerability), 0))
+        pop.displaced |= d >= p["displacement_threshold"]
+
+        t = model.ties
+        outside = np.flatnonzero(t.kind != 0)
+        shake = 0.5 * (local[pop.neighbourhood[t.i[outside]]] + local[pop.neighbourhood[t.j[outside]]])
+        broken = outside[rng.random(len(outside)) < 0.5 * shake]
+        t.weaken(broken, BROKEN_TIE_KEEPS)
+
+        facility = p["facility_investment"]
+        model.outage = np.maximum(model.outage, local * (1.0 - 0.6 * facility))
+        g[SERVICES] = np.maximum(g[SERVICES], model.outage[pop.neighbourhood])
+        if len(model.enterprise_capacity):
+            model.enterprise_capacity *= 1.0 - 0.8 * local[model.enterprise_neighbourhood] * (
+                1.0 - 0.5 * facility)
+        hit = np.full(len(model.department_capacity), 0.5)
+        hit[[EMERGENCY, HOUSING_UTIL]] = 0.7
+        model.department_capacity *= 1.0 - hit * self.intensity * (1.0 - 0.5 * facility)

@@ -1,0 +1,33 @@
+"""Economic shock: enterprise failures, income lost through employment ties, a long crisis.
+
+On the onset day each enterprise fails with probability `failure_share` (default 0.5 x
+intensity) and keeps 10% of its capacity; the others lose 0.4 x intensity of it. Their
+employees' income gap follows (agents/enterprise.py, pay_wages). For `duration` days (default
+180) the crisis holds: no enterprise recovers; afterwards they recover as usual. Civil-affairs
+relief (agents/department.py) is what softens the income gap meanwhile. No warning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Shock, share_key
+
+#: Capacity a failed enterprise keeps.
+FAILED_KEEPS = 0.1
+
+
+class EconomicShock(Shock):
+    kind = "economic"
+    blocks_enterprise_recovery = True
+    default_duration = 180
+    keys = {"failure_share": share_key}
+
+    def strike(self, model) -> None:
+        c = model.enterprise_capacity
+        if len(c) == 0:
+            return
+        share = self.extra.get("failure_share", 0.5 * self.intensity)
+        fails = model.rng.random(len(c)) < share
+        c[:] = np.where(fails, np.minimum(c, FAILED_KEEPS), c * (1.0 - 0.4 * self.intensity))
+        model.wages_cut = True
