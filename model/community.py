@@ -81,14 +81,15 @@ def build_synthetic(p: dict, rng: np.random.Generator) -> Community:
     adult = rng.random(n) < p["adult_share"]
     adult[first_member] = True  # every household has an adult
     attrs = _resident_attributes(n, adult, household, neighbourhood, p, rng)
-
+    places = _places(n, adult, n_nb, neighbourhood, p, rng)
+    # Ties are drawn last, so the number of ties changes nothing else given the seed.
     ties = [
         _household_ties(first_member, n),
         _neighbour_ties(neighbourhood, p["neighbour_ties"], rng),
         _bridging_ties(neighbourhood, p["bridging_ties"], rng),
         _linking_ties(attrs["party"], neighbourhood, rng),
     ]
-    return _assemble(n, household, neighbourhood, adult, attrs, ties, p, rng)
+    return _assemble(n, household, neighbourhood, adult, attrs, places, ties, rng)
 
 
 def _households(n: int, mean_size: float, rng: np.random.Generator) -> np.ndarray:
@@ -208,17 +209,21 @@ def dedupe_ties(n, parts, rng):
     return lo, hi, t, strength
 
 
-def _assemble(n, household, neighbourhood, adult, attrs, ties, p, rng) -> Community:
-    tie_i, tie_j, tie_type, tie_strength = dedupe_ties(n, ties, rng)
-    n_nb = int(neighbourhood.max()) + 1
+def _places(n, adult, n_nb, neighbourhood, p, rng) -> dict:
+    """Neighbourhood exposure, organisations and their members, enterprises and employees."""
     exposure = stratified_exposure(n_nb, rng)
     org, org_nb = _organisations(n, neighbourhood, n_nb, p, rng)
     employer, ent_nb = _enterprises(n, adult, n_nb, p, rng)
+    return dict(exposure=exposure, org=org, org_neighbourhood=org_nb, employer=employer,
+                enterprise_neighbourhood=ent_nb)
+
+
+def _assemble(n, household, neighbourhood, adult, attrs, places, ties, rng) -> Community:
+    tie_i, tie_j, tie_type, tie_strength = dedupe_ties(n, ties, rng)
     return Community(
         n=n, household=household, neighbourhood=neighbourhood, adult=adult,
-        org=org, employer=employer, exposure=exposure,
         tie_i=tie_i, tie_j=tie_j, tie_type=tie_type, tie_strength=tie_strength,
-        org_neighbourhood=org_nb, enterprise_neighbourhood=ent_nb, **attrs,
+        **places, **attrs,
     )
 
 

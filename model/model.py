@@ -63,7 +63,11 @@ class GrassrootsModel(mesa.Model):
         self.p = resolve(self.policy.levers, {"days": scen.days} if scen.days else None, params)
         scen.check_horizon(self.p["days"])
         self.scenario = copy.deepcopy(scen)  # shocks keep run state; never share it
-        self.community = _community(network, self.p, self.rng)
+        # Separate streams, all spawned from the model's generator: the community and the
+        # hazards draw from their own, so changing a lever or the number of ties leaves the
+        # damage a shock does (given the seed) unchanged; behaviour draws from self.rng.
+        community_rng, self.hazard_rng = self.rng.spawn(2)
+        self.community = _community(network, self.p, community_rng)
         c = self.community
         self.day = 0
 

@@ -10,7 +10,9 @@ node  household (any hashable)      default: each resident its own household
       exposure (float 0-1)          default: stratified Beta(1.5, 3) per neighbourhood;
                                     when given, a neighbourhood's exposure is its nodes' mean
 edge  type (household|neighbour|bridging|linking)  default: inferred from the ends
-      strength or weight (float in (0, 1])          default: drawn by type
+      strength (float in (0, 1])                    default: drawn by type
+      weight (float > 0), used when strength is absent, divided by the largest weight
+                                                    when any exceeds 1
 
 Edge-list files: one tie per line, `u v [strength [type]]`, `#` starts a comment.
 Organisations, enterprises, trust, awareness and reserves are drawn as for a synthetic
@@ -26,7 +28,7 @@ import numpy as np
 
 from .community import (
     BRIDGING, HOUSEHOLD, LINKING, NEIGHBOUR, TIE_STRENGTH, TIE_TYPES, Community,
-    _assemble, _resident_attributes, stratified_exposure,
+    _places, _resident_attributes,
 )
 
 
@@ -114,6 +116,14 @@ def community_from_graph(g: nx.Graph, p: dict, rng: np.random.Generator,
     if party is not None:
         attrs["party"] = party
 
+    # A `weight` (e.g. interaction counts) is rescaled by its maximum when any exceeds 1.
+    weights = [d["weight"] for _, _, d in g.edges(data=True)
+               if "weight" in d and "strength" not in d]
+    try:
+        wmax = max((float(w) for w in weights), default=1.0)
+    except (TypeError, ValueError):
+        wmax = 1.0  # reported per edge below
+    wscale = 1.0 / wmax if wmax > 1.0 else 1.0
     ii, jj, tt, ss = [], [], [], []
     for u, v, data in g.edges(data=True):
         i, j = index[u], index[v]
@@ -136,7 +146,7 @@ def community_from_graph(g: nx.Graph, p: dict, rng: np.random.Generator,
         s = data.get("strength", data.get("weight"))
         if s is not None:
             try:
-                s = float(s)
+                s = float(s) * (wscale if "strength" not in data else 1.0)
             except (TypeError, ValueError):
                 s = float("nan")
             if not 0.0 < s <= 1.0:
@@ -152,21 +162,17 @@ def community_from_graph(g: nx.Graph, p: dict, rng: np.random.Generator,
     given = np.array([np.nan if s is None else s for s in ss], float)
     strength = np.where(np.isnan(given), drawn, given)
 
-    comm = _assemble(n, _dense(household), neighbourhood, adult, attrs,
-                     [(np.array(ii, np.int64), np.array(jj, np.int64), tie_type)], p, rng)
-    # _assemble re-draws strengths; keep the file's where given.
-    comm.tie_strength = strength
-    comm.tie_i, comm.tie_j, comm.tie_type = (
-        np.array(ii, np.int64), np.array(jj, np.int64), tie_type
-    )
+    n_nb = int(neighbourhood.max()) + 1
+    places = _places(n, adult, n_nb, neighbourhood, p, rng)
     exposure = _number(labels, node, "exposure", name)
     if exposure is not None:
-        sums = np.bincount(neighbourhood, weights=exposure)
-        comm.exposure = sums / np.maximum(np.bincount(neighbourhood), 1)
-    else:
-        comm.exposure = stratified_exposure(int(neighbourhood.max()) + 1, rng)
-    comm.labels = labels
-    return comm
+        sums = np.bincount(neighbourhood, weights=exposure, minlength=n_nb)
+        places["exposure"] = sums / np.maximum(np.bincount(neighbourhood, minlength=n_nb), 1)
+    return Community(
+        n=n, household=_dense(household), neighbourhood=neighbourhood, adult=adult,
+        tie_i=np.array(ii, np.int64), tie_j=np.array(jj, np.int64), tie_type=tie_type,
+        tie_strength=strength, labels=labels, **places, **attrs,
+    )
 
 
 def load_community(path: str | Path, p: dict, rng: np.random.Generator) -> Community:

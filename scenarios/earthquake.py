@@ -33,7 +33,7 @@ class Earthquake(Shock):
     default_duration = 3
 
     def strike(self, model) -> None:
-        pop, p, rng = model.residents, model.p, model.rng
+        pop, p, rng = model.residents, model.p, model.hazard_rng
         local = self.intensity * (0.6 + 0.4 * model.exposure) * self.footprint(model)
         n_hh = len(model.household_neighbourhood)
         damage = np.minimum(1.0, local[model.household_neighbourhood] * 1.5 * rng.beta(2, 2, n_hh))

@@ -28,6 +28,6 @@ class EconomicShock(Shock):
         if len(c) == 0:
             return
         share = self.extra.get("failure_share", 0.5 * self.intensity)
-        fails = model.rng.random(len(c)) < share
+        fails = model.hazard_rng.random(len(c)) < share
         c[:] = np.where(fails, np.minimum(c, FAILED_KEEPS), c * (1.0 - 0.4 * self.intensity))
         model.wages_cut = True

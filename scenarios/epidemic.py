@@ -54,9 +54,9 @@ class Epidemic(Shock):
             due = round(self.seeds * (day - self.onset + 1) / self.duration) - self._imported
             if due > 0:
                 self._imported += due
-                sir.infect(model.rng.integers(0, pop.n, due), day)
+                sir.infect(model.hazard_rng.integers(0, pop.n, due), day)
         scale = np.where(pop.known, 1.0 - self.quarantine, 1.0)
-        sir.step(day, model.rng, scale)
+        sir.step(day, model.hazard_rng, scale)
         ill = sir.state == INFECTIOUS
         model.infectious += int(ill.sum())
         if not ill.any():

@@ -34,7 +34,7 @@ class Flood(Shock):
     default_duration = 7
 
     def strike(self, model) -> None:
-        pop, p, rng = model.residents, model.p, model.rng
+        pop, p, rng = model.residents, model.p, model.hazard_rng
         intensity = self.intensity
         exposure = model.exposure * self.footprint(model)  # 0 outside the footprint
         hh_exposure = exposure[model.household_neighbourhood]
