@@ -17,10 +17,12 @@ and has waited the response delay, 1 + max_response_delay x (1 - vertical_respon
                            utility_repair_rate x its capacity per day
 
 Throughput T_d = department_throughput x residents/1000 x capacity_d x
-(1 + 0.5 horizontal_cooperation) resident-help per day. The emergency command pools
+(1 + 0.5 horizontal_cooperation) x plan fit units of help per day. The emergency command pools
 command_coordination of every department's spare throughput and hands it to the departments
-whose demand exceeds their throughput, in proportion to their shortfall. A department's
-(effective) throughput is shared equally among the residents it serves, at most one unit each.
+whose demand exceeds their throughput, in proportion to their shortfall. The help for a need
+goes by triage: the residents with the largest gaps first, one unit each a day, until the
+departments serving that need have given their throughput (emergency management and housing
+& utilities share the housing list). So what departments know decides whom they reach.
 """
 
 from __future__ import annotations
@@ -51,27 +53,46 @@ class GovernmentDepartment(mesa.Agent):
         return float(self.model.department_capacity[self.idx])
 
     @staticmethod
-    def response_delay(p) -> int:
-        return 1 + round(p["max_response_delay"] * (1.0 - p["vertical_responsiveness"]))
+    def response_delay(p, plan_quality: float) -> int:
+        """Days a known need waits for departments: 1 + max_response_delay x
+        (1 - vertical_responsiveness) x (1.5 - plan quality); a practised plan (learnt from
+        past events) halves the wait of a plan of quality 0.5."""
+        wait = p["max_response_delay"] * (1.0 - p["vertical_responsiveness"])
+        return 1 + round(wait * (1.5 - plan_quality))
 
     @staticmethod
-    def respond(model, in_need: np.ndarray) -> np.ndarray:
-        """Units of help per need and resident (4 x n) delivered today."""
+    def respond(model, in_need: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """Units of help per need and resident (4 x n) delivered today, accepted in
+        proportion to trust in institutions; and the units that came down the vertical line
+        (each department's own throughput) and horizontally (pooled by the command or gained
+        by cooperation)."""
         pop, p = model.residents, model.p
         units = np.zeros((4, pop.n))
-        eligible = pop.known & in_need & (model.day - pop.need_since >= model.delay)
+        eligible = pop.known & in_need & (model.day - pop.need_since >= model.response_delay())
         if not eligible.any():
-            return units
+            return units, 0.0, 0.0
         wants = np.stack([eligible & (pop.gap[k] > 0) for k in SERVES])  # 4 x n
         demand = wants.sum(axis=1).astype(float)
-        throughput = (p["department_throughput"] * pop.n / 1000.0 * model.department_capacity
-                      * (1.0 + 0.5 * p["horizontal_cooperation"]))
+        own = (p["department_throughput"] * pop.n / 1000.0 * model.department_capacity
+               * model.committee.plan_fit)
+        throughput = own * (1.0 + 0.5 * p["horizontal_cooperation"])
         served = _pool(throughput, demand, p["command_coordination"])
-        share = np.divide(served, demand, out=np.zeros(4), where=demand > 0)
-        for d, k in enumerate(SERVES):
-            units[k] += share[d] * wants[d]
-        model.resources_used += float(served.sum())
-        return units
+        for k in set(SERVES):
+            # Triage: the largest known gaps first, one unit per resident and need a day.
+            budget = sum(served[d] for d, need in enumerate(SERVES) if need == k)
+            idx = np.flatnonzero(wants[SERVES.index(k)])
+            if budget <= 0 or len(idx) == 0:
+                continue
+            order = idx[np.argsort(-pop.gap[k, idx], kind="stable")]
+            full = min(int(budget), len(order))
+            units[k, order[:full]] = 1.0
+            if full < len(order):
+                units[k, order[full]] = budget - full
+        units *= pop.trust_institutions
+        total = float(units.sum())
+        vertical_share = float(np.minimum(served, own).sum() / served.sum()) if served.sum() else 0
+        model.resources_used += total
+        return units, total * vertical_share, total * (1.0 - vertical_share)
 
     @staticmethod
     def repair_utilities(model) -> None:

@@ -48,5 +48,6 @@ class Enterprise(mesa.Agent):
         if len(employed) == 0 or not (model.wages_cut or model.enterprise_capacity.min() < 1):
             return
         lost = 1.0 - model.enterprise_capacity[pop.employer[employed]]
+        pop.relief[employed[lost == 0]] = 0.0  # back at work: relief ends
         pop.gap[INCOME, employed] = lost * (1.0 - pop.relief[employed])
         model.wages_cut = bool(lost.any())

@@ -3,7 +3,7 @@
 FRAMEWORK.txt, second capacity: "establish a normalized mechanism for community party members
 to contact ordinary residents, ensure that grass-roots party organizations can charge ahead in
 the face of risk events". Each ordinary resident has a linking tie to one party member of the
-neighbourhood (model/community.py); contacts run along those ties.
+neighbourhood (model/community.py); contacts and the vanguard's help run along those ties.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from .resident import Resident
 
 #: A contact closes this share of the gap between a resident's awareness and full awareness.
 CONTACT_AWARENESS_GAIN = 0.1
+#: Units of help a party member at home and not in need gives per day in an emergency.
+VANGUARD_UNITS = 2.0
 
 
 class PartyMember(Resident):
@@ -29,10 +31,31 @@ class PartyMember(Resident):
         if rate <= 0 or model.patron is None:
             return
         ordinary = model.patron_of
-        k = model.rng.binomial(len(ordinary), min(rate, 1.0))
+        rng = model.routine_rng
+        k = rng.binomial(len(ordinary), min(rate, 1.0))
         if k == 0:
             return
-        pick = ordinary[model.rng.integers(0, len(ordinary), k)]
+        pick = ordinary[rng.choice(len(ordinary), k, replace=False)]
         pick = pick[~pop.displaced[model.patron[pick]]]
         pop.awareness[pick] += CONTACT_AWARENESS_GAIN * (1.0 - pop.awareness[pick])
         pop.known[pick] |= in_need[pick]
+
+    @staticmethod
+    def go_first(model, in_need: np.ndarray) -> np.ndarray:
+        """In an emergency party members "charge ahead": each one at home and not in need
+        gives VANGUARD_UNITS of help a day, shared equally among the residents in need they
+        are linked to; residents accept in proportion to trust in institutions. Returns units
+        received per resident."""
+        pop = model.residents
+        units = np.zeros(pop.n)
+        if model.patron is None:
+            return units
+        linked = np.flatnonzero(in_need & (model.patron >= 0))
+        if len(linked) == 0:
+            return units
+        member = model.patron[linked]
+        able = ~in_need[member] & ~pop.displaced[member]
+        load = np.bincount(member, minlength=pop.n)
+        share = VANGUARD_UNITS / load[member]
+        units[linked] = np.minimum(1.0, share * able) * pop.trust_institutions[linked]
+        return units

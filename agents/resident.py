@@ -19,6 +19,13 @@ NEEDS = ("housing", "health", "income", "services")
 HOUSING, HEALTH, INCOME, SERVICES = range(4)
 #: One unit of help closes this share of a resident's gap in a day ("resident-help").
 HELP_UNIT = 0.1
+#: Daily share of the gap between awareness and its base that is forgotten.
+FORGETTING = 1.0 / 365.0
+#: Chance, per unit of awareness, that an unwarned resident acts as the hazard arrives when
+#: the committee's plan is worthless; a perfect plan (q = 1) doubles it.
+ONSET_REACTION = 0.4
+#: Days a household takes to restock its emergency supplies.
+RESTOCK_DAYS = 30
 
 
 class Population:
@@ -38,10 +45,16 @@ class Population:
         self.org = c.org
         self.employer = c.employer
         self.employed = np.flatnonzero(c.employer >= 0)
-        self.awareness = c.awareness.astype(float)
+        self.awareness_base = c.awareness.astype(float)  # without any prevention work
+        self.awareness = self.awareness_base.copy()  # settled by Resident.settle_awareness
         self.trust_neighbours = c.trust_neighbours.astype(float)
         self.trust_institutions = c.trust_institutions.astype(float)
+        self.trust_neighbours_base = self.trust_neighbours.copy()  # long-run levels
+        self.trust_institutions_base = self.trust_institutions.copy()
         self.reserve_days = c.reserve_days.astype(float)
+        self.reserve_full = self.reserve_days.copy()  # what the household keeps
+        self.registered = np.zeros(n, bool)  # on the committee's list at the last onset
+        self.ever_in_need = np.zeros(n, bool)
         self.gap = np.zeros((4, n))
         self.displaced = np.zeros(n, bool)
         self.prepared = np.zeros(n, bool)  # took protective action after a warning
@@ -49,8 +62,6 @@ class Population:
         self.need_since = np.full(n, -1, np.int64)  # day the current need began, -1 none
         self.relief = np.zeros(n)  # civil-affairs income relief, 0-1
         self.buffered = np.zeros(n, bool)  # used reserves today
-        self.help_today = np.zeros(n)  # institutional help received today (units)
-        self.aid_today = np.zeros(n)  # mutual aid received today (units)
 
     def effective_gap(self, buffer: float) -> np.ndarray:
         """Gaps as felt today (4 x n): reserves used today bridge `buffer` of the services and
@@ -104,6 +115,32 @@ class Resident(mesa.Agent):
 
     # Rules (all residents at once) -------------------------------------------------------
     @staticmethod
+    def settle_awareness(model) -> None:
+        """Start awareness at the steady state of the prevention work the community has long
+        had: forgetting pulls awareness a toward its base a0 at FORGETTING per day; trainings,
+        drills and party contacts arrive at rates l_k and each closes g_k of the gap to 1, so
+        E[da/dt] = FORGETTING (a0 - a) + L (1 - a), L = sum l_k g_k, settles at
+        a* = (FORGETTING a0 + L) / (FORGETTING + L). Later events then show no drift from a
+        community merely getting used to its own policy."""
+        from .committee import DRILL_TURNOUT, TRAINING_GAIN
+        from .party_member import CONTACT_AWARENESS_GAIN
+
+        pop, p = model.residents, model.p
+        turnout = np.where(pop.volunteer, 1.0, DRILL_TURNOUT)
+        rate = TRAINING_GAIN * (p["awareness_training_rate"] + p["drills_per_year"] * turnout)
+        rate = rate / 365.0
+        if model.patron is not None:
+            contact = min(1.0, p["party_contact_rate"] / 30.0) * CONTACT_AWARENESS_GAIN
+            rate = rate + contact * (model.patron >= 0)
+        a0 = pop.awareness_base
+        pop.awareness = (FORGETTING * a0 + rate) / (FORGETTING + rate)
+
+    @staticmethod
+    def forget(model) -> None:
+        pop = model.residents
+        pop.awareness += FORGETTING * (pop.awareness_base - pop.awareness)
+
+    @staticmethod
     def prepare_for_warning(model, footprint_mask: np.ndarray) -> None:
         """Warned residents who are aware of the risk take protective action (DESIGN §1,
         prevention: "take effective response measures ... before the occurrence")."""
@@ -112,22 +149,63 @@ class Resident(mesa.Agent):
         pop.prepared |= act
 
     @staticmethod
-    def use_reserves(model) -> None:
-        """A resident with a services or health gap consumes a day of household reserves;
-        that day the reserves bridge part of those gaps (`reserve_buffer`)."""
+    def react_to_onset(model, footprint_mask: np.ndarray) -> None:
+        """Unwarned, aware residents still act as the hazard arrives (moving belongings and
+        people up, out of the water or heat), with probability
+        ONSET_REACTION x (1 + q) x awareness: the committee's plan (quality q) tells them how."""
         pop = model.residents
-        short = (pop.gap[HEALTH] > 0) | (pop.gap[SERVICES] > 0)
+        chance = ONSET_REACTION * (1.0 + model.committee.plan_quality) * pop.awareness
+        act = footprint_mask & (model.rng.random(pop.n) < chance)
+        pop.prepared |= act
+
+    @staticmethod
+    def restock(model, in_need: np.ndarray) -> None:
+        """Households that keep supplies restock them over RESTOCK_DAYS when not in need;
+        rations from the community reserve left over when a need ends go back."""
+        pop = model.residents
+        extra = (pop.reserve_days > pop.reserve_full) & ~in_need
+        if extra.any():
+            pop.reserve_days[extra] = pop.reserve_full[extra]
+        low = (pop.reserve_days < pop.reserve_full) & ~in_need
+        if low.any():
+            pop.reserve_days[low] = np.minimum(
+                pop.reserve_full[low], pop.reserve_days[low] + pop.reserve_full[low] / RESTOCK_DAYS)
+
+    @staticmethod
+    def remember(model) -> None:
+        """Trust gained or lost in a shock fades back to its long-run level over
+        trust_memory days (by the repair rule of model/repair.py)."""
+        pop, rate = model.residents, 1.0 / model.p["trust_memory"]
+        for now, base in ((pop.trust_neighbours, pop.trust_neighbours_base),
+                          (pop.trust_institutions, pop.trust_institutions_base)):
+            d = now - base
+            now[:] = base + np.sign(d) * repair_step(np.abs(d), rate)
+
+    @staticmethod
+    def trust_settled(model) -> bool:
+        pop = model.residents
+        return (np.array_equal(pop.trust_neighbours, pop.trust_neighbours_base)
+                and np.array_equal(pop.trust_institutions, pop.trust_institutions_base))
+
+    @staticmethod
+    def use_reserves(model) -> None:
+        """A resident whose services or health need is unmet consumes a day of household
+        reserves; that day the reserves bridge `reserve_buffer` of those gaps."""
+        pop = model.residents
+        unmet = 1.0 - model.p["need_threshold"]
+        short = (pop.gap[HEALTH] > unmet) | (pop.gap[SERVICES] > unmet)
         pop.buffered = short & (pop.reserve_days >= 1.0)
         pop.reserve_days[pop.buffered] -= 1.0
 
     @staticmethod
     def report_needs(model, in_need: np.ndarray) -> None:
         """Residents in need report through the feedback channels with daily probability
-        feedback_reach x trust in institutions; reported needs become known."""
+        feedback_reach x trust in institutions; reported needs become known, as do the
+        needs of residents on the committee's list."""
         pop = model.residents
         p = model.p["feedback_reach"] * pop.trust_institutions
         report = in_need & ~pop.known & (model.rng.random(pop.n) < p)
-        pop.known |= report
+        pop.known |= report | (pop.registered & in_need)
 
     @staticmethod
     def mutual_aid(model, in_need: np.ndarray) -> np.ndarray:

@@ -8,8 +8,9 @@ Tie types (Aldrich 2012, *Building Resilience*; Szreter & Woolcock 2004):
   HOUSEHOLD  bonding ties inside a household (all pairs),
   NEIGHBOUR  bonding ties with neighbours of the same neighbourhood,
   BRIDGING   ties across neighbourhoods,
-  LINKING    the tie from an ordinary resident to "their" party member (the normalised
-             contact mechanism of FRAMEWORK.txt, second capacity). Organisation membership
+  LINKING    the tie from an ordinary resident to "their" party member of the
+             neighbourhood (of the community where the neighbourhood has none): the normalised
+             contact mechanism of FRAMEWORK.txt, second capacity. Organisation membership
              is a linking tie too; it is kept as `Community.org` rather than as an edge.
 Employment ties are `Community.employer`.
 """
@@ -60,11 +61,36 @@ class Community:
     tie_strength: np.ndarray  # float in (0, 1], the tie's normal (pre-shock) strength
     org_neighbourhood: np.ndarray  # int per organisation
     enterprise_neighbourhood: np.ndarray  # int per enterprise
+    patron: np.ndarray  # int, the party member an ordinary resident is linked to, -1 none
     labels: list[Any] | None = field(default=None)  # node ids of a loaded network
 
     @property
     def n_neighbourhoods(self) -> int:
         return len(self.exposure)
+
+    def without(self, removed: np.ndarray) -> Community:
+        """The community with the residents of the bool mask `removed` gone (moved away,
+        or taken out in a removal experiment): their ties go with them, households are
+        renumbered, and residents whose party member left have none."""
+        keep = ~np.asarray(removed, bool)
+        new_index = np.full(self.n, -1, np.int64)
+        new_index[keep] = np.arange(int(keep.sum()))
+        tie = keep[self.tie_i] & keep[self.tie_j]
+        patron = self.patron[keep]
+        patron = np.where(patron >= 0, new_index[np.maximum(patron, 0)], -1)
+        per_resident = ("neighbourhood", "adult", "vulnerability", "vulnerable", "party",
+                        "awareness", "trust_neighbours", "trust_institutions",
+                        "reserve_days", "volunteer", "org", "employer")
+        return Community(
+            n=int(keep.sum()),
+            household=np.unique(self.household[keep], return_inverse=True)[1].astype(np.int64),
+            **{k: getattr(self, k)[keep] for k in per_resident},
+            exposure=self.exposure, tie_i=new_index[self.tie_i[tie]],
+            tie_j=new_index[self.tie_j[tie]], tie_type=self.tie_type[tie],
+            tie_strength=self.tie_strength[tie], org_neighbourhood=self.org_neighbourhood,
+            enterprise_neighbourhood=self.enterprise_neighbourhood, patron=patron,
+            labels=None if self.labels is None else [x for x, k in zip(self.labels, keep) if k],
+        )
 
 
 def build_synthetic(p: dict, rng: np.random.Generator) -> Community:
@@ -78,18 +104,29 @@ def build_synthetic(p: dict, rng: np.random.Generator) -> Community:
     hh_nb = (first_member * n_nb) // n
     neighbourhood = hh_nb[household]
 
-    adult = rng.random(n) < p["adult_share"]
-    adult[first_member] = True  # every household has an adult
+    adult = adult_draw(n, first_member, p["adult_share"], rng)
     attrs = _resident_attributes(n, adult, household, neighbourhood, p, rng)
     places = _places(n, adult, n_nb, neighbourhood, p, rng)
     # Ties are drawn last, so the number of ties changes nothing else given the seed.
+    linking, patron = _linking_ties(attrs["party"], neighbourhood, rng)
     ties = [
         _household_ties(first_member, n),
         _neighbour_ties(neighbourhood, p["neighbour_ties"], rng),
         _bridging_ties(neighbourhood, p["bridging_ties"], rng),
-        _linking_ties(attrs["party"], neighbourhood, rng),
+        linking,
     ]
-    return _assemble(n, household, neighbourhood, adult, attrs, places, ties, rng)
+    return _assemble(n, household, neighbourhood, adult, attrs, places, ties, rng,
+                     patron=patron)
+
+
+def adult_draw(n: int, first_member: np.ndarray, share: float, rng) -> np.ndarray:
+    """Adults: the first member of every household, and others with the probability that
+    makes the overall share `share` (as far as households allow)."""
+    others = n - len(first_member)
+    p_other = (share * n - len(first_member)) / others if others else 0.0
+    adult = rng.random(n) < min(1.0, max(0.0, p_other))
+    adult[first_member] = True
+    return adult
 
 
 def _households(n: int, mean_size: float, rng: np.random.Generator) -> np.ndarray:
@@ -170,8 +207,9 @@ def _linking_ties(party: np.ndarray, neighbourhood: np.ndarray, rng):
     """Each ordinary resident is linked to one party member of the neighbourhood (or of the
     community, where the neighbourhood has none)."""
     members = np.flatnonzero(party)
+    patron = np.full(len(party), -1, np.int64)
     if len(members) == 0:
-        return _typed([], [], LINKING)
+        return _typed([], [], LINKING), patron
     ordinary = np.flatnonzero(~party)
     by_nb = members[np.argsort(neighbourhood[members], kind="stable")]
     n_nb = int(neighbourhood.max()) + 1
@@ -181,8 +219,9 @@ def _linking_ties(party: np.ndarray, neighbourhood: np.ndarray, rng):
     u = rng.random(len(ordinary))
     local = by_nb[np.minimum(offset[nb] + (u * count[nb]).astype(np.int64), len(by_nb) - 1)]
     anywhere = members[(u * len(members)).astype(np.int64)]
-    patron = np.where(count[nb] > 0, local, anywhere)
-    return _typed([ordinary], [patron], LINKING)
+    patron[ordinary] = np.where(count[nb] > 0, local, anywhere)
+    # The patron holds even where the pair's tie is kept as household or neighbour tie.
+    return _typed([ordinary], [patron[ordinary]], LINKING), patron
 
 
 def _typed(ii, jj, kind):
@@ -218,12 +257,13 @@ def _places(n, adult, n_nb, neighbourhood, p, rng) -> dict:
                 enterprise_neighbourhood=ent_nb)
 
 
-def _assemble(n, household, neighbourhood, adult, attrs, places, ties, rng) -> Community:
+def _assemble(n, household, neighbourhood, adult, attrs, places, ties, rng,
+              patron) -> Community:
     tie_i, tie_j, tie_type, tie_strength = dedupe_ties(n, ties, rng)
     return Community(
         n=n, household=household, neighbourhood=neighbourhood, adult=adult,
         tie_i=tie_i, tie_j=tie_j, tie_type=tie_type, tie_strength=tie_strength,
-        **places, **attrs,
+        patron=patron, **places, **attrs,
     )
 
 

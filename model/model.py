@@ -24,8 +24,8 @@ from ..agents import (
 )
 from ..agents.department import DEPARTMENTS, RELIEF_MAX
 from ..agents.resident import HELP_UNIT, HOUSING, HEALTH, INCOME, Population
-from ..scenarios import Scenario, load_scenario
-from .community import LINKING, Community, build_synthetic
+from ..scenarios import Scenario, ScenarioError, load_scenario
+from .community import Community, build_synthetic
 from .network_io import community_from_graph, load_community
 from .params import resolve
 from .policy import load_policy
@@ -37,8 +37,17 @@ OBSERVABLES = (
     "residents_in_need", "unmet_needs", "displaced", "infectious", "ties_working", "ties_lost",
     "giant_component", "bonding_ties", "bridging_ties", "linking_ties",
     "organisations_working", "trust", "resources_used",
-    "help_mutual_aid", "help_organisations", "help_departments",
+    "help_vertical", "help_horizontal", "help_mutual_aid", "help_party",
+    "help_organisations", "help_outside", "plan_quality",
 )
+#: A resident in need counts as reached on a day when help of at least this many units
+#: arrives (half a full day's help).
+REACH_UNITS = 0.5
+#: Channels through which help reaches residents (DESIGN §1, fourth capacity): departments'
+#: own lines (vertical), pooled or cooperative department capacity (horizontal), neighbours
+#: (mutual aid), party members going first (party), volunteer teams (organisations), outside
+#: organisations and enterprises (outside).
+CHANNELS = ("vertical", "horizontal", "mutual_aid", "party", "organisations", "outside")
 
 
 class GrassrootsModel(mesa.Model):
@@ -63,10 +72,12 @@ class GrassrootsModel(mesa.Model):
         self.p = resolve(self.policy.levers, {"days": scen.days} if scen.days else None, params)
         scen.check_horizon(self.p["days"])
         self.scenario = copy.deepcopy(scen)  # shocks keep run state; never share it
-        # Separate streams, all spawned from the model's generator: the community and the
-        # hazards draw from their own, so changing a lever or the number of ties leaves the
-        # damage a shock does (given the seed) unchanged; behaviour draws from self.rng.
-        community_rng, self.hazard_rng = self.rng.spawn(2)
+        # Separate streams, all spawned from the model's generator: the community, the
+        # hazards and the prevention routines (training, drills, contacts, assessments,
+        # pilots) draw from their own, so changing a lever or the number of ties leaves the
+        # other draws unchanged given the seed (common random numbers for paired
+        # comparisons); the response draws from self.rng.
+        community_rng, self.hazard_rng, self.routine_rng = self.rng.spawn(3)
         self.community = _community(network, self.p, community_rng)
         c = self.community
         self.day = 0
@@ -77,6 +88,12 @@ class GrassrootsModel(mesa.Model):
                          self.p["working_tie_threshold"])
         self.exposure = np.asarray(c.exposure, float)
         n_nb = len(self.exposure)
+        for k, shock in enumerate(self.scenario.shocks):
+            bad = [x for x in (shock.neighbourhoods or []) if x >= n_nb]
+            if bad:
+                raise ScenarioError(
+                    f"scenario {self.scenario.name}: shocks[{k}].neighbourhoods: {bad[0]} does "
+                    f"not exist; allowed: indices 0..{n_nb - 1} (this community has {n_nb})")
         self.household_neighbourhood = np.zeros(int(c.household.max()) + 1, np.int64)
         self.household_neighbourhood[c.household] = c.neighbourhood
         self.outage = np.zeros(n_nb)  # utility outage per neighbourhood, 0-1
@@ -85,8 +102,8 @@ class GrassrootsModel(mesa.Model):
         self.enterprise_neighbourhood = c.enterprise_neighbourhood
         self.enterprise_capacity = np.ones(len(c.enterprise_neighbourhood))
         self.department_capacity = np.ones(len(DEPARTMENTS))
-        self.delay = GovernmentDepartment.response_delay(self.p)
-        self.patron, self.patron_of = self._patrons()
+        self.patron = c.patron if (c.patron >= 0).any() else None
+        self.patron_of = np.flatnonzero(c.patron >= 0)
         self.resources_used = 0.0
         self.wages_cut = False  # some employees' income is cut (enterprise capacity < 1)
         self.days_since_onset = 10**9
@@ -110,10 +127,24 @@ class GrassrootsModel(mesa.Model):
                                           minlength=len(c.org_neighbourhood) + 1)
         self.team_active = self._team_enrolled.copy()
 
+        Resident.settle_awareness(self)
+
         self.in_need = np.zeros(c.n, bool)
         self.function = np.ones(c.n)
         self.disturbed = False
-        self._help = np.zeros(3)
+        self._help = np.zeros(len(CHANNELS))  # today's help by channel (units)
+        self.help_totals = np.zeros(len(CHANNELS))
+        self.event_open = False
+        self.event_peak = 0.0  # largest share of residents in need in the current event
+        self.plan_quality_at_onsets: list[float] = []
+        # resident-days in need, and of those the days with organised help (>= REACH_UNITS
+        # from departments, party members, volunteer teams or outside) or any help
+        self.need_days = self.reached_days = self.aided_days = 0
+        self.last_onset = 0
+        # adaptability, first event: days from onset to the first department help, and until
+        # half of the residents in need are known
+        self.first_response: int | None = None
+        self.half_known: int | None = None
         self.obs: dict[str, float] = {}
         self._reference = self._raw_levels()
         self.observe()
@@ -125,26 +156,37 @@ class GrassrootsModel(mesa.Model):
     def step(self) -> None:
         """One day, in this order:
 
-        1. hazards: warnings and shock onsets from the scenario;
-        2. prevention routines: training and drills (committee), party members' contacts;
-        3. coping: residents use reserves; needs are reported; the committee hands out the
-           community reserve;
-        4. help: mutual aid along ties, volunteer teams, departments (with pooling);
-        5. recovery: gaps close, utilities and enterprises and departments recover, ties
-           weaken (displaced) or heal, residents return home, trust updates;
-        6. observation: structure, function, relationship and counts are collected.
+        1. hazards: warnings, shock onsets (the committee activates its plan; aware
+           residents react) and each shock's daily action;
+        2. routines, every day: training and drills (committee), party members' contacts,
+           forgetting, restocking of reserves, the plan adjusted, lessons applied;
+        3. while the community is disturbed:
+           a. coping: residents use reserves; needs become known (reports, monitoring, the
+              plan's list); the committee hands out the community reserve;
+           b. help: party members go first, mutual aid along ties, volunteer teams, outside
+              organisations and enterprises, departments (pooled by the command);
+           c. recovery: gaps close; utilities, enterprises and departments recover; ties
+              weaken (displaced) or heal; residents return home; trust updates and fades
+              back; when the community is at rest again, the event is assessed;
+        4. observation: structure, function, relationship and counts are collected.
         """
         self.day = day = int(self.time)
         self._hazards(day)
 
-        self.committee.train_residents()
-        self.committee.run_drill()
+        committee = self.committee
+        committee.train_residents()
+        committee.run_drill()
         PartyMember.contact_residents(self, self.in_need)
+        Resident.forget(self)
+        committee.restock()
+        committee.adjust_plan(day)
+        committee.apply_lessons(day)
 
         if self.disturbed:
             self._respond_and_recover(day)
             self.disturbed = not self._at_rest()
             if not self.disturbed:
+                self._close_event(day)
                 self._help[:] = 0.0
                 self.team_active[:] = self._team_enrolled
             self.observe()
@@ -152,28 +194,46 @@ class GrassrootsModel(mesa.Model):
 
     def _respond_and_recover(self, day: int) -> None:
         pop, p = self.residents, self.p
+        # Needs are judged on the gaps themselves: reserves make a day easier to bear (see
+        # function) but do not end the need.
+        in_need = pop.in_need_of(pop.gap, p["need_threshold"])
         Resident.use_reserves(self)
-        in_need = pop.in_need_of(pop.effective_gap(p["reserve_buffer"]), p["need_threshold"])
         started = in_need & (pop.need_since < 0)
         pop.need_since[started] = day
         pop.need_since[~in_need] = -1
         pop.known &= in_need
+        help_ = self._help
+        help_[:] = 0.0
 
         if in_need.any():
+            pop.ever_in_need |= in_need
+            self.event_peak = max(self.event_peak, float(in_need.mean()))
             Resident.report_needs(self, in_need)
+            self.committee.monitor_needs(in_need)
             self.committee.distribute_reserves(in_need)
+            party = PartyMember.go_first(self, in_need)
             mutual = Resident.mutual_aid(self, in_need)
-            volunteers = SocialOrganisation.help_residents(self, in_need)
-            departments = GovernmentDepartment.respond(self, in_need)
+            teams = SocialOrganisation.help_residents(self, in_need)
+            outside = SocialOrganisation.outside_help(self, in_need)
+            departments, vertical, horizontal = GovernmentDepartment.respond(self, in_need)
             pop.relief = np.minimum(RELIEF_MAX, pop.relief + HELP_UNIT * departments[INCOME])
-            institutional = departments[[HOUSING, HEALTH]] + volunteers
-            self._help = np.array([mutual.sum(), volunteers.sum(), departments.sum()])
+            community = party + teams + outside  # institutions and organisations
+            institutional = departments[[HOUSING, HEALTH]] + community
+            help_[:] = (vertical, horizontal, mutual.sum(), party.sum(), teams.sum(),
+                        outside.sum())
+            received = departments.sum(axis=0) + community
+            self.need_days += int(in_need.sum())
+            self.reached_days += int((in_need & (received >= REACH_UNITS)).sum())
+            self.aided_days += int((in_need & (received + mutual >= REACH_UNITS)).sum())
+            if self.first_response is None and vertical + horizontal > 0:
+                self.first_response = day - self.last_onset
+            if self.half_known is None and pop.known.sum() >= 0.5 * in_need.sum():
+                self.half_known = day - self.last_onset
+            self.help_totals += help_
         else:  # nobody in need: no one asks for help, no one gives it
             mutual = np.zeros(pop.n)
-            volunteers = mutual
-            departments = np.zeros((4, pop.n))
-            institutional = departments[:2]
-            self._help = np.zeros(3)
+            institutional = np.zeros((2, pop.n))
+            received = mutual
             SocialOrganisation.muster(self, in_need)
 
         Resident.recover(self, institutional, mutual)
@@ -184,8 +244,9 @@ class GrassrootsModel(mesa.Model):
         self._update_ties()
         Resident.return_home(self)
         if in_need.any():
-            Resident.update_trust(self, in_need, departments.sum(axis=0) + volunteers, mutual,
-                                  self.delay)
+            Resident.update_trust(self, in_need, received, mutual, self.response_delay())
+        Resident.remember(self)
+        Resident.restock(self, in_need)
 
     def _hazards(self, day: int) -> None:
         """Warnings, onsets and each shock's daily action; then which repairs the ongoing
@@ -200,6 +261,12 @@ class GrassrootsModel(mesa.Model):
                 mask = shock.footprint(self)[self.residents.neighbourhood]
                 Resident.prepare_for_warning(self, mask)
             if day == shock.onset:
+                if self.event_open and self.last_onset != day:
+                    self._close_event(day)
+                self._open_event(day)
+                if shock.reaction_possible:
+                    Resident.react_to_onset(self, shock.footprint(self)[self.residents.neighbourhood])
+                self.committee.activate_plan(shock)
                 shock.strike(self)
                 self.disturbed = True
                 self.days_since_onset = 0
@@ -212,10 +279,26 @@ class GrassrootsModel(mesa.Model):
                 if shock.blocks_repairs:
                     self.hazard_ongoing |= shock.footprint(self)
                 self.enterprise_recovery_blocked |= shock.blocks_enterprise_recovery
-            if day == shock.onset + shock.duration:
-                self.residents.prepared[:] = False
+            if day == shock.onset + shock.duration and not any(s.ongoing(day) for s in shocks):
+                self.residents.prepared[:] = False  # the danger is over
             if shock.onset <= day and shock.active(self, day):
                 self.disturbed = True
+
+    def response_delay(self) -> int:
+        return GovernmentDepartment.response_delay(self.p, self.committee.plan_quality)
+
+    def _open_event(self, day: int) -> None:
+        self.event_open = True
+        self.event_peak = 0.0
+        self.last_onset = day
+        self.plan_quality_at_onsets.append(self.committee.plan_quality)
+
+    def _close_event(self, day: int) -> None:
+        """An event is over (the community is at rest, or a new shock strikes): the
+        committee assesses it."""
+        if self.event_open:
+            self.event_open = False
+            self.committee.assess_event(day)
 
     def _update_ties(self) -> None:
         """Displaced residents' ties outside the household weaken; ties between residents
@@ -235,21 +318,9 @@ class GrassrootsModel(mesa.Model):
         return not (pop.gap.any() or pop.displaced.any() or len(self.ties.damaged)
                     or self.outage.any() or self.hazard_ongoing.any()
                     or (self.enterprise_capacity < 1).any()
-                    or (self.department_capacity < 1).any())
-
-    def _patrons(self) -> tuple[np.ndarray | None, np.ndarray]:
-        """Each ordinary resident's party member (from the linking ties), -1 if none."""
-        t = self.ties
-        link = t.kind == LINKING
-        if not link.any():
-            return None, np.zeros(0, np.int64)
-        party = self.residents.party
-        i, j = t.i[link], t.j[link]
-        ordinary = np.where(party[i], j, i)
-        member = np.where(party[i], i, j)
-        patron = np.full(self.residents.n, -1, np.int64)
-        patron[ordinary] = member
-        return patron, np.flatnonzero(patron >= 0)
+                    or (self.department_capacity < 1).any()
+                    or not Resident.trust_settled(self)
+                    or (pop.reserve_days < pop.reserve_full).any())
 
     # -- observation -------------------------------------------------------------------
     def _raw_levels(self) -> dict[str, float]:
@@ -284,7 +355,7 @@ class GrassrootsModel(mesa.Model):
         function = rel["function"]
         pop, t = self.residents, self.ties
         working = t.working_counts()
-        unmet = self._gap > 1.0 - self.p["need_threshold"]
+        unmet = pop.gap > 1.0 - self.p["need_threshold"]
         in_need = self.in_need = unmet.any(axis=0)
         self.obs = {
             "structure": structure,
@@ -304,9 +375,8 @@ class GrassrootsModel(mesa.Model):
             "organisations_working": int((self._orgs >= 0.5).sum()),
             "trust": raw["trust"],
             "resources_used": self.resources_used,
-            "help_mutual_aid": float(self._help[0]),
-            "help_organisations": float(self._help[1]),
-            "help_departments": float(self._help[2]),
+            **{f"help_{c}": float(h) for c, h in zip(CHANNELS, self._help)},
+            "plan_quality": self.committee.plan_quality,
         }
 
 

@@ -168,11 +168,25 @@ def community_from_graph(g: nx.Graph, p: dict, rng: np.random.Generator,
     if exposure is not None:
         sums = np.bincount(neighbourhood, weights=exposure, minlength=n_nb)
         places["exposure"] = sums / np.maximum(np.bincount(neighbourhood, minlength=n_nb), 1)
+    tie_i, tie_j = np.array(ii, np.int64), np.array(jj, np.int64)
     return Community(
         n=n, household=_dense(household), neighbourhood=neighbourhood, adult=adult,
-        tie_i=np.array(ii, np.int64), tie_j=np.array(jj, np.int64), tie_type=tie_type,
-        tie_strength=strength, labels=labels, **places, **attrs,
+        tie_i=tie_i, tie_j=tie_j, tie_type=tie_type, tie_strength=strength,
+        patron=_patrons(n, tie_i, tie_j, tie_type, attrs["party"]), labels=labels,
+        **places, **attrs,
     )
+
+
+def _patrons(n, i, j, kind, party) -> np.ndarray:
+    """Each ordinary resident's party member: the other end of their first linking tie to a
+    party member (-1 if none)."""
+    patron = np.full(n, -1, np.int64)
+    link = (kind == LINKING) & (party[i] != party[j])
+    ordinary = np.where(party[i[link]], j[link], i[link])
+    member = np.where(party[i[link]], i[link], j[link])
+    first = np.unique(ordinary, return_index=True)[1]
+    patron[ordinary[first]] = member[first]
+    return patron
 
 
 def load_community(path: str | Path, p: dict, rng: np.random.Generator) -> Community:

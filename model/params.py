@@ -50,6 +50,12 @@ class Param:
     group: str
     doc: str
     choices: tuple[str, ...] | None = None
+    #: for a lever: the value that switches it off (default: the low bound)
+    off: Any = None
+
+    @property
+    def off_value(self) -> Any:
+        return self.low if self.off is None else self.off
 
     def allowed(self) -> str:
         """Human-readable statement of the allowed values, used in every error message."""
@@ -160,7 +166,8 @@ _DECLARATIONS: list[Param] = [
           "Publicity and training: expected trainings per resident per year; each raises "
           "awareness by a third of the gap to full awareness."),
     Param("assessment_interval", int, 365, 7, 3650, "days", "prevention",
-          "Days between professional risk assessments by the assessment institution."),
+          "Days between professional risk assessments by the assessment institution.",
+          off=3650),
     Param("assessment_quality", float, 0.5, 0.0, 1.0, "0-1", "prevention",
           "Quality of a risk assessment: the hazard knowledge it leaves behind."),
     Param("volunteer_share", float, 0.05, 0.0, 1.0, "fraction of adults", "prevention",
@@ -202,7 +209,8 @@ _DECLARATIONS: list[Param] = [
           "Cooperation between departments at the same level: information sharing raises "
           "each department's effective throughput."),
     Param("mutual_aid_strength", float, 0.5, 0.0, 1.0, "0-1", "recovery",
-          "Social mutual aid: share of a resident's spare capacity offered along ties."),
+          "Social mutual aid: each resident not in need and at home offers this x their trust "
+          "in neighbours, in units of help a day, shared along their ties."),
     Param("external_openness", float, 0.3, 0.0, 1.0, "0-1", "recovery",
           "Openness to outside organisations and the private sector after a shock."),
     # ---- 5. learning -------------------------------------------------------------------
@@ -220,12 +228,13 @@ _DECLARATIONS: list[Param] = [
     Param("self_recovery_rate", float, 0.02, 0.0, 1.0, "gap fraction per day", "dynamics",
           "Daily share of a housing or health gap a resident closes by own means "
           "(lowered by vulnerability and lost income)."),
-    Param("mutual_aid_capacity", float, 0.08, 0.0, 1.0, "gap fraction per day", "dynamics",
-          "Most help a resident can receive per day through mutual aid."),
+    Param("mutual_aid_capacity", float, 0.08, 0.0, 1.0, "repair rate per day", "dynamics",
+          "Most mutual aid can add to a resident's daily repair rate, reached when the offers "
+          "they accept add up to 1."),
     Param("volunteer_capacity", float, 3.0, 0.0, 100.0, "resident-help per volunteer-day",
           "dynamics",
-          "Help one active volunteer gives per day, in units of 'one resident's full daily "
-          "help of 0.1 gap'."),
+          "Units of help one active volunteer gives per day; a unit adds HELP_UNIT = 0.1 to the "
+          "daily repair rate of a resident's gaps (agents/resident.py)."),
     Param("department_throughput", float, 20.0, 0.0, 10_000.0,
           "resident-help per day per 1000 residents", "dynamics",
           "Daily help a department at full capacity delivers, per 1000 residents."),
@@ -247,7 +256,11 @@ _DECLARATIONS: list[Param] = [
           "Per unit of help received while in need, trust closes this share of its distance "
           "to 1."),
     Param("trust_erosion", float, 0.002, 0.0, 1.0, "trust per day", "dynamics",
-          "Trust lost per day a known need goes unserved past the response delay."),
+          "Trust lost per day a need goes unserved past the response delay (trust in "
+          "institutions) or without a neighbour's help (trust in neighbours)."),
+    Param("trust_memory", float, 180.0, 1.0, 3650.0, "days", "dynamics",
+          "Trust gained or lost in a shock fades back to its long-run level at 1/trust_memory "
+          "of the difference per day."),
     Param("enterprise_recovery_rate", float, 0.03, 0.0, 1.0, "capacity fraction per day",
           "dynamics",
           "Daily share of lost capacity an enterprise regains when utilities work."),
@@ -258,7 +271,7 @@ _DECLARATIONS: list[Param] = [
           "dynamics",
           "Daily share of lost department capacity restored."),
     Param("warning_protection", float, 0.4, 0.0, 1.0, "fraction", "dynamics",
-          "Share of flood damage a prepared (warned and aware) household avoids."),
+          "Share of flood damage a prepared resident (warned, or reacting in time) avoids."),
     Param("reserve_buffer", float, 0.5, 0.0, 1.0, "fraction", "dynamics",
           "Share of a services or health gap bridged on a day a resident uses reserves."),
 ]

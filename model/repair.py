@@ -2,8 +2,8 @@
 
 A deficit d (lost share of a need, of a tie's strength, of a capacity) repaired at rate r per
 day loses r x max(d, REPAIR_FLOOR) a day: proportional repair while damage is large, and a
-steady pace for the last REPAIR_FLOOR of it, so repair ends in finite time (the last 10% of a
-repair takes 1 / (10 r) days of steady work) instead of approaching zero for ever.
+steady pace of r x REPAIR_FLOOR a day for the last REPAIR_FLOOR of it, so repair ends in
+finite time (the last 0.1 takes 1 / r days) instead of approaching zero for ever.
 """
 
 from __future__ import annotations

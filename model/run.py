@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from .metrics import curve_metrics
-from .model import GrassrootsModel
+from .model import CHANNELS, GrassrootsModel
+from .params import by_group
 
 DIMENSIONS = ("structure", "function", "relationship", "combined")
 
@@ -36,7 +37,7 @@ def make_model(params: dict | None = None, seed: int = 0, scenario: Any = "flood
 
 
 def run(params: dict | None = None, seed: int = 0, scenario: Any = "flood",
-        policy: str = "baseline", network: Any = None) -> RunResult:
+        policy: str = "baseline", network: Any = None, indicators: bool = True) -> RunResult:
     """Run one model to its horizon.
 
     Args:
@@ -47,11 +48,31 @@ def run(params: dict | None = None, seed: int = 0, scenario: Any = "flood",
         policy: a shipped policy package name or a policy TOML path.
         network: a GraphML / edge-list path (or networkx graph) replacing the synthetic
             community.
+        indicators: also run the paired model with every prevention lever off (same seed)
+            that the prevention indicator needs (doubles the run time).
     """
     model = make_model(params, seed, scenario, policy, network)
     model.run_for(model.p["days"])
-    return RunResult(timeseries(model), summarise(model, seed, model.policy.name, network),
-                     model)
+    summary = summarise(model, seed, model.policy.name, network)
+    if indicators and model.scenario.shocks:
+        off = {p.name: p.off_value for p in by_group("prevention")}
+        twin = make_model({**(params or {}), **off}, seed, scenario, policy, network)
+        twin.run_for(twin.p["days"])
+        summary["capacities"]["prevention"] = prevention_indicator(summary,
+                                                                   summarise(twin, seed, ""))
+    return RunResult(timeseries(model), summary, model)
+
+
+def prevention_indicator(actual: dict, without: dict) -> dict:
+    """Damage avoided by prevention: the paired run (same seed, prevention levers off)
+    minus this run."""
+    f, f0 = actual["metrics"]["function"], without["metrics"]["function"]
+    return {
+        "damage_avoided": f0["loss_of_resilience"] - f["loss_of_resilience"],
+        "peak_in_need_avoided": (without["peaks"]["residents_in_need"]
+                                 - actual["peaks"]["residents_in_need"]),
+        "compared_with": "the same run with every prevention lever off",
+    }
 
 
 def timeseries(model: GrassrootsModel) -> pd.DataFrame:
@@ -95,6 +116,7 @@ def summarise(model: GrassrootsModel, seed: int, policy: str, network: Any = Non
             "bridging_ties": int(df["bridging_ties"].iloc[-1]),
             "linking_ties": int(df["linking_ties"].iloc[-1]),
         },
+        "capacities": capacity_indicators(model, metrics, events),
         "resources_used": float(model.resources_used),
         "warnings_issued": sum(bool(s.warned) for s in model.scenario.shocks),
         "community_reserve_left": float(model.committee.reserve),
@@ -116,3 +138,42 @@ def event_metrics(df: pd.DataFrame, onsets: list[int], p: dict) -> list[dict]:
             event[dim] = curve_metrics(curve, 1, p["recovery_epsilon"], p["control_window"])
         out.append(event)
     return out
+
+
+def capacity_indicators(model: GrassrootsModel, metrics: dict, events: list[dict]) -> dict:
+    """One indicator set per capacity, so each can be read separately (prevention is added
+    by `run` from its paired run)."""
+    pop = model.residents
+    combined = metrics["combined"]
+    totals = model.help_totals
+    shares = (totals / totals.sum()) if totals.sum() > 0 else np.zeros(len(totals))
+    ttr = combined["time_to_recovery"]
+    ever = int(pop.ever_in_need.sum())
+    learning = {"events": len(events), "plan_quality_final": model.committee.plan_quality,
+                "plan_quality_at_onsets": list(model.plan_quality_at_onsets)}
+    if len(events) >= 2:
+        first = events[0]["combined"]["loss_of_resilience"]
+        last = events[-1]["combined"]["loss_of_resilience"]
+        learning.update(loss_first_event=first, loss_last_event=last,
+                        loss_change=last - first,
+                        relative_change=(last - first) / first if first > 0 else 0.0)
+    return {
+        "prevention": None,
+        "resistance": {"depth": combined["depth"], "robustness": combined["robustness"],
+                       "function_depth": metrics["function"]["depth"]},
+        "adaptability": {"days_to_first_response": model.first_response,
+                         "days_to_half_needs_known": model.half_known,
+                         "plan_adjustments": model.committee.adjustments},
+        "recovery": {
+            "time_to_recovery": ttr,
+            "rapidity": (combined["depth"] / ttr) if ttr else None,
+            "help_by_channel": {c: float(s) for c, s in zip(CHANNELS, shares)},
+            "help_units": {c: float(t) for c, t in zip(CHANNELS, totals)},
+            # share of the resident-days in need on which help of at least REACH_UNITS arrived
+            "share_reached": (model.reached_days / model.need_days) if model.need_days else None,
+            "share_reached_any": ((model.aided_days / model.need_days) if model.need_days
+                                  else None),
+            "residents_ever_in_need": ever,
+        },
+        "learning": learning,
+    }

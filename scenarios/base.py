@@ -32,6 +32,8 @@ class Shock(ABC):
     blocks_enterprise_recovery: ClassVar[bool] = False
     #: default duration (days) when a scenario file gives none
     default_duration: ClassVar[int] = 1
+    #: whether aware residents can still act as the hazard arrives (not in an earthquake)
+    reaction_possible: ClassVar[bool] = True
     #: extra keys a scenario file may give for this type, with their validators
     keys: ClassVar[dict[str, Any]] = {}
 

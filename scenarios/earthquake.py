@@ -10,8 +10,9 @@ neighbourhood of the footprint (all by default; exposure stands for soil and bui
     0.5 x the mean local intensity of its two ends: people are killed, injured, scattered;
   * utilities fail: outage_n = L_n x (1 - 0.6 facility_investment);
   * enterprises lose 0.8 x L_n x (1 - 0.5 facility_investment) of capacity; every department
-    loses 0.5 x intensity x (1 - 0.5 facility_investment), emergency management and housing &
-    utilities 0.7 x intensity x (1 - 0.5 facility_investment).
+    loses 0.5 x intensity x r x (1 - 0.5 facility_investment), emergency management and
+    housing & utilities 0.7 x intensity x r x (1 - 0.5 facility_investment), r the share of
+    neighbourhoods in the footprint.
 No warning (lead 0). Aftershocks block repairs for `duration` days (default 3).
 """
 
@@ -30,6 +31,7 @@ BROKEN_TIE_KEEPS = 0.1
 class Earthquake(Shock):
     kind = "earthquake"
     blocks_repairs = True
+    reaction_possible = False
     default_duration = 3
 
     def strike(self, model) -> None:
@@ -57,4 +59,5 @@ class Earthquake(Shock):
                 1.0 - 0.5 * facility)
         hit = np.full(len(model.department_capacity), 0.5)
         hit[[EMERGENCY, HOUSING_UTIL]] = 0.7
-        model.department_capacity *= 1.0 - hit * self.intensity * (1.0 - 0.5 * facility)
+        reach = self.footprint(model).mean()  # share of the community shaken
+        model.department_capacity *= 1.0 - hit * self.intensity * reach * (1.0 - 0.5 * facility)

@@ -1,7 +1,8 @@
 """Economic shock: enterprise failures, income lost through employment ties, a long crisis.
 
-On the onset day each enterprise fails with probability `failure_share` (default 0.5 x
-intensity) and keeps 10% of its capacity; the others lose 0.4 x intensity of it. Their
+On the onset day each enterprise (of the footprint's neighbourhoods; all by default) fails
+with probability `failure_share` (default 0.5 x intensity) and keeps 10% of its capacity; the
+others lose 0.4 x intensity of it. Their
 employees' income gap follows (agents/enterprise.py, pay_wages). For `duration` days (default
 180) the crisis holds: no enterprise recovers; afterwards they recover as usual. Civil-affairs
 relief (agents/department.py) is what softens the income gap meanwhile. No warning.
@@ -19,6 +20,7 @@ FAILED_KEEPS = 0.1
 
 class EconomicShock(Shock):
     kind = "economic"
+    reaction_possible = False
     blocks_enterprise_recovery = True
     default_duration = 180
     keys = {"failure_share": share_key}
@@ -29,5 +31,7 @@ class EconomicShock(Shock):
             return
         share = self.extra.get("failure_share", 0.5 * self.intensity)
         fails = model.hazard_rng.random(len(c)) < share
-        c[:] = np.where(fails, np.minimum(c, FAILED_KEEPS), c * (1.0 - 0.4 * self.intensity))
+        hit = np.where(fails, np.minimum(c, FAILED_KEEPS), c * (1.0 - 0.4 * self.intensity))
+        inside = self.footprint(model)[model.enterprise_neighbourhood]
+        c[:] = np.where(inside, hit, c)
         model.wages_cut = True

@@ -28,6 +28,7 @@ HEALTH_STRAIN = 3.0
 
 class Epidemic(Shock):
     kind = "epidemic"
+    reaction_possible = False
     keys = {"transmissibility": share_key, "infectious_days": count_key(1, 60),
             "seeds": count_key(1, 1_000_000), "quarantine": share_key}
 
@@ -52,9 +53,11 @@ class Epidemic(Shock):
         pop = model.residents
         if day < self.onset + self.duration:
             due = round(self.seeds * (day - self.onset + 1) / self.duration) - self._imported
+            susceptible = np.flatnonzero(sir.state == 0)
+            due = min(due, len(susceptible))
             if due > 0:
                 self._imported += due
-                sir.infect(model.hazard_rng.integers(0, pop.n, due), day)
+                sir.infect(model.hazard_rng.choice(susceptible, due, replace=False), day)
         scale = np.where(pop.known, 1.0 - self.quarantine, 1.0)
         sir.step(day, model.hazard_rng, scale)
         ill = sir.state == INFECTIOUS

@@ -2,10 +2,10 @@
 
 On the onset day, in each neighbourhood n of the footprint:
   * a household is flooded with probability min(1, 1.5 x intensity x exposure_n);
-  * a flooded resident's housing gap becomes
+  * a flooded resident's housing gap rises to (at least)
         severity = intensity x (0.6 + 0.4 vulnerability) x U(0.7, 1.3) x (1 - warning_protection
         if prepared), clipped to [0, 1];
-    their health gap becomes 0.3 x severity x vulnerability, except for prepared vulnerable
+    their health gap to 0.3 x severity x vulnerability, except for prepared vulnerable
     residents, who were moved out in time;
   * a household whose worst housing gap reaches displacement_threshold leaves home;
   * utilities fail: outage_n = intensity x exposure_n x (1 - 0.6 facility_investment);

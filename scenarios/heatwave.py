@@ -2,7 +2,8 @@
 
 On each day t of the heatwave the heat level is h = intensity x min(1, (t - onset + 1) / ramp),
 ramp = max(1, duration / 3) days: it builds up over the first third. Each day:
-  * residents' health gap becomes at least h x vulnerability^2 x (0.5 + exposure_n) x
+  * in the footprint, residents' health gap becomes at least h x vulnerability^2 x
+    (0.5 + exposure_n) x
     (1 - 0.75 if prepared): the old, the sick and those in hot, dense neighbourhoods suffer;
     cooling, water and checking on the elderly, once warned, avert three quarters of it;
   * the power grid strains: outage_n is at least 0.3 x h x exposure_n x
@@ -36,8 +37,10 @@ class Heatwave(Shock):
         pop = model.residents
         ramp = max(1.0, self.duration / 3.0)
         heat = self.intensity * min(1.0, (day - self.onset + 1) / ramp)
-        exposure = model.exposure * self.footprint(model)
+        inside = self.footprint(model)
+        exposure = model.exposure * inside
         harm = heat * pop.vulnerability ** 2 * (0.5 + exposure[pop.neighbourhood])
+        harm *= inside[pop.neighbourhood]
         harm *= np.where(pop.prepared, 1.0 - HEAT_PREPARED_PROTECTION, 1.0)
         pop.gap[HEALTH] = np.maximum(pop.gap[HEALTH], np.minimum(1.0, harm))
         strain = 0.3 * heat * exposure * (1.0 - 0.6 * model.p["facility_investment"])
