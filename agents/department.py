@@ -9,20 +9,19 @@ functional departments at the same level ... information sharing, resource integ
 Each department serves one need of the residents whose need is *known* (reported or detected)
 and has waited the response delay, 1 + max_response_delay x (1 - vertical_responsiveness) days:
 
-  emergency management  -> housing (shelter, relief supplies)
+  emergency management  -> housing of the displaced (shelter, relief supplies)
   health                -> health
   civil affairs         -> income (relief payments: relief rises one HELP_UNIT per unit,
                            up to RELIEF_MAX of the lost income)
-  housing & utilities   -> housing (repairs); it also repairs utility outages, at
-                           utility_repair_rate x its capacity per day
+  housing & utilities   -> housing of residents at home (repairs); it also repairs utility
+                           outages, at utility_repair_rate x its capacity per day
 
 Throughput T_d = department_throughput x residents/1000 x capacity_d x
 (1 + 0.5 horizontal_cooperation) x plan fit units of help per day. The emergency command pools
 command_coordination of every department's spare throughput and hands it to the departments
 whose demand exceeds their throughput, in proportion to their shortfall. The help for a need
 goes by triage: the residents with the largest gaps first, one unit each a day, until the
-departments serving that need have given their throughput (emergency management and housing
-& utilities share the housing list). So what departments know decides whom they reach.
+department has given its throughput. So what departments know decides whom they reach.
 """
 
 from __future__ import annotations
@@ -72,22 +71,24 @@ class GovernmentDepartment(mesa.Agent):
         if not eligible.any():
             return units, 0.0, 0.0
         wants = np.stack([eligible & (pop.gap[k] > 0) for k in SERVES])  # 4 x n
+        # shelter for the displaced, repairs for those at home: two separate housing lists
+        wants[EMERGENCY] &= pop.displaced
+        wants[HOUSING_UTIL] &= ~pop.displaced
         demand = wants.sum(axis=1).astype(float)
         own = (p["department_throughput"] * pop.n / 1000.0 * model.department_capacity
                * model.committee.plan_fit)
         throughput = own * (1.0 + 0.5 * p["horizontal_cooperation"])
         served = _pool(throughput, demand, p["command_coordination"])
-        for k in set(SERVES):
-            # Triage: the largest known gaps first, one unit per resident and need a day.
-            budget = sum(served[d] for d, need in enumerate(SERVES) if need == k)
-            idx = np.flatnonzero(wants[SERVES.index(k)])
-            if budget <= 0 or len(idx) == 0:
+        for d, k in enumerate(SERVES):
+            # Triage: the largest known gaps first, one unit per resident a day.
+            idx = np.flatnonzero(wants[d])
+            if served[d] <= 0 or len(idx) == 0:
                 continue
             order = idx[np.argsort(-pop.gap[k, idx], kind="stable")]
-            full = min(int(budget), len(order))
-            units[k, order[:full]] = 1.0
+            full = min(int(served[d]), len(order))
+            units[k, order[:full]] += 1.0
             if full < len(order):
-                units[k, order[full]] = budget - full
+                units[k, order[full]] += served[d] - full
         units *= pop.trust_institutions
         total = float(units.sum())
         vertical_share = float(np.minimum(served, own).sum() / served.sum()) if served.sum() else 0

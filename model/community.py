@@ -155,7 +155,7 @@ def _resident_attributes(n, adult, household, neighbourhood, p, rng) -> dict[str
     # Households keep a week of supplies: a base share, plus the campaign's converts among
     # the rest (FRAMEWORK.txt, adaptability: "guide community residents to reserve
     # emergency materials").
-    n_hh = int(household[-1]) + 1
+    n_hh = int(household.max()) + 1
     keep_share = p["household_reserve_share"] + p["household_reserve_campaign"] * (
         1.0 - p["household_reserve_share"]
     )

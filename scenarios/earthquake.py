@@ -7,9 +7,9 @@ neighbourhood of the footprint (all by default; exposure stands for soil and bui
     D_h > 0.3 (injuries);
   * households with D_h >= displacement_threshold are displaced;
   * each tie outside households breaks (keeps 10% of its strength) with probability
-    0.5 x the mean local intensity of its two ends: people are killed, injured, scattered;
+    0.8 x the mean local intensity of its two ends: people are killed, injured, scattered;
   * utilities fail: outage_n = L_n x (1 - 0.6 facility_investment);
-  * enterprises lose 0.8 x L_n x (1 - 0.5 facility_investment) of capacity; every department
+  * enterprises lose 0.9 x L_n x (1 - 0.5 facility_investment) of capacity; every department
     loses 0.5 x intensity x r x (1 - 0.5 facility_investment), emergency management and
     housing & utilities 0.7 x intensity x r x (1 - 0.5 facility_investment), r the share of
     neighbourhoods in the footprint.
@@ -48,14 +48,14 @@ class Earthquake(Shock):
         t = model.ties
         outside = np.flatnonzero(t.kind != 0)
         shake = 0.5 * (local[pop.neighbourhood[t.i[outside]]] + local[pop.neighbourhood[t.j[outside]]])
-        broken = outside[rng.random(len(outside)) < 0.5 * shake]
+        broken = outside[rng.random(len(outside)) < 0.8 * shake]
         t.weaken(broken, BROKEN_TIE_KEEPS)
 
         facility = p["facility_investment"]
         model.outage = np.maximum(model.outage, local * (1.0 - 0.6 * facility))
         g[SERVICES] = np.maximum(g[SERVICES], model.outage[pop.neighbourhood])
         if len(model.enterprise_capacity):
-            model.enterprise_capacity *= 1.0 - 0.8 * local[model.enterprise_neighbourhood] * (
+            model.enterprise_capacity *= 1.0 - 0.9 * local[model.enterprise_neighbourhood] * (
                 1.0 - 0.5 * facility)
         hit = np.full(len(model.department_capacity), 0.5)
         hit[[EMERGENCY, HOUSING_UTIL]] = 0.7
