@@ -21,6 +21,7 @@ HOUSING, HEALTH, INCOME, SERVICES = range(4)
 HELP_UNIT = 0.1
 #: Daily share of the gap between awareness and its base that is forgotten.
 FORGETTING = 1.0 / 365.0
+WEEKLY_FORGETTING = 1.0 - (1.0 - FORGETTING) ** 7
 #: Chance, per unit of awareness, that an unwarned resident acts as the hazard arrives when
 #: the committee's plan is worthless; a perfect plan (q = 1) doubles it.
 ONSET_REACTION = 0.4
@@ -51,6 +52,7 @@ class Population:
         self.trust_institutions = c.trust_institutions.astype(float)
         self.trust_neighbours_base = self.trust_neighbours.copy()  # long-run levels
         self.trust_institutions_base = self.trust_institutions.copy()
+        self.trust_moved = False  # trust differs from its long-run level somewhere
         self.reserve_days = c.reserve_days.astype(float)
         self.reserve_full = self.reserve_days.copy()  # what the household keeps
         self.registered = np.zeros(n, bool)  # on the committee's list at the last onset
@@ -137,8 +139,12 @@ class Resident(mesa.Agent):
 
     @staticmethod
     def forget(model) -> None:
+        """Once a week, awareness loses a week's worth of FORGETTING of its gap to its base
+        (exactly what seven daily steps would do)."""
+        if model.day % 7:
+            return
         pop = model.residents
-        pop.awareness += FORGETTING * (pop.awareness_base - pop.awareness)
+        pop.awareness += WEEKLY_FORGETTING * (pop.awareness_base - pop.awareness)
 
     @staticmethod
     def prepare_for_warning(model, footprint_mask: np.ndarray) -> None:
@@ -176,6 +182,8 @@ class Resident(mesa.Agent):
         """Trust gained or lost in a shock fades back to its long-run level over
         trust_memory days (by the repair rule of model/repair.py)."""
         pop, rate = model.residents, 1.0 / model.p["trust_memory"]
+        if not pop.trust_moved:
+            return
         for now, base in ((pop.trust_neighbours, pop.trust_neighbours_base),
                           (pop.trust_institutions, pop.trust_institutions_base)):
             d = now - base
@@ -184,8 +192,11 @@ class Resident(mesa.Agent):
     @staticmethod
     def trust_settled(model) -> bool:
         pop = model.residents
-        return (np.array_equal(pop.trust_neighbours, pop.trust_neighbours_base)
+        if pop.trust_moved:
+            pop.trust_moved = not (
+                np.array_equal(pop.trust_neighbours, pop.trust_neighbours_base)
                 and np.array_equal(pop.trust_institutions, pop.trust_institutions_base))
+        return not pop.trust_moved
 
     @staticmethod
     def use_reserves(model) -> None:
@@ -257,6 +268,7 @@ class Resident(mesa.Agent):
         in institutions, and a need no neighbour helps erodes trust in neighbours
         (trust_erosion per day). Bounded in [0, 1]."""
         pop = model.residents
+        pop.trust_moved = True
         p = model.p
         t = model.day
         waited = in_need & (pop.need_since >= 0) & (t - pop.need_since > delay)

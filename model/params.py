@@ -258,7 +258,7 @@ _DECLARATIONS: list[Param] = [
     Param("trust_erosion", float, 0.002, 0.0, 1.0, "trust per day", "dynamics",
           "Trust lost per day a need goes unserved past the response delay (trust in "
           "institutions) or without a neighbour's help (trust in neighbours)."),
-    Param("trust_memory", float, 180.0, 1.0, 3650.0, "days", "dynamics",
+    Param("trust_memory", float, 90.0, 1.0, 3650.0, "days", "dynamics",
           "Trust gained or lost in a shock fades back to its long-run level at 1/trust_memory "
           "of the difference per day."),
     Param("enterprise_recovery_rate", float, 0.03, 0.0, 1.0, "capacity fraction per day",
