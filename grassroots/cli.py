@@ -244,6 +244,9 @@ def cmd_gallery(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # the CLI writes files; it never needs a display
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only; never needs a display
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
 COLOURS = {"structure": "#1f77b4", "function": "#d62728", "relationship": "#2ca02c",
            "combined": "black"}
 
 
-def resilience_figure(ts: pd.DataFrame, summary: dict, path: str | Path) -> None:
+def resilience_figure(ts: pd.DataFrame, summary: dict, path: str | Path | None = None):
     """Structure, function, relationship and combined curves (relative to pre-shock), shock
     windows shaded, key metrics of the combined curve annotated; below, the counts a planner
-    reads (residents in need, displaced, ties lost)."""
+    reads (residents in need, displaced, ties lost, infectious). Saved to `path` and closed;
+    without a path the figure is returned (notebooks)."""
     fig, (ax, bx) = plt.subplots(2, 1, figsize=(10, 7.5), sharex=True,
                                  gridspec_kw={"height_ratios": [3, 2]})
     shocks = summary["scenario"]["shocks"]
@@ -59,5 +57,8 @@ def resilience_figure(ts: pd.DataFrame, summary: dict, path: str | Path) -> None
     bx.legend(loc="upper right", fontsize=9)
     bx.set_xlim(0, ts["day"].iloc[-1])
     fig.tight_layout()
+    if path is None:
+        return fig
     fig.savefig(path, dpi=110)
     plt.close(fig)
+    return None
