@@ -14,8 +14,8 @@ The committee
   * monitors: finds residents in need with daily probability monitoring_accuracy x
     MONITOR_DETECT, whether they report or not;
   * holds the emergency plan, of quality q (0-1, PLAN_QUALITY_START at first). At a shock's
-    onset the plan registers the vulnerable residents of the footprint as known (each with
-    probability q) and the response works at plan fit
+    onset the plan lists the vulnerable residents of the footprint (each with probability q):
+    their needs are known as soon as they arise; and the response works at plan fit
         fit = 0.4 + 0.3 q + 0.3 min(1, drills_per_year / 4)
     until the committee adjusts the plan to the situation, 1 + round(MAX_ADJUST_DELAY x
     (1 - grassroots_autonomy)) days after onset; then fit = 1. Volunteer teams and
@@ -126,15 +126,16 @@ class CommunityCommittee(mesa.Agent):
         pop = self.model.residents
         pop.known |= in_need & (self.model.rng.random(pop.n) < p)
 
-    def activate_plan(self, shock) -> None:
-        """At a shock's onset: register the footprint's vulnerable residents (each with
-        probability q) and run the response at plan fit until the plan is adjusted."""
+    def activate_plan(self, footprint: np.ndarray) -> None:
+        """At an event's onset: list the vulnerable residents of the footprint (a bool mask
+        over neighbourhoods), each with probability q, and run the response at plan fit until
+        the plan is adjusted."""
         model, p = self.model, self.model.p
         pop = model.residents
         q = self.plan_quality
         self.plan_fit = 0.4 + 0.3 * q + 0.3 * min(1.0, p["drills_per_year"] / 4.0)
         self.adjust_day = model.day + 1 + round(MAX_ADJUST_DELAY * (1 - p["grassroots_autonomy"]))
-        listed = pop.vulnerable & shock.footprint(model)[pop.neighbourhood]
+        listed = pop.vulnerable & footprint[pop.neighbourhood]
         pop.registered = listed & (model.rng.random(pop.n) < q)
 
     def adjust_plan(self, day: int) -> None:

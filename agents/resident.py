@@ -22,7 +22,7 @@ HELP_UNIT = 0.1
 #: Daily share of the gap between awareness and its base that is forgotten.
 FORGETTING = 1.0 / 365.0
 WEEKLY_FORGETTING = 1.0 - (1.0 - FORGETTING) ** 7
-#: Chance, per unit of awareness, that an unwarned resident acts as the hazard arrives when
+#: Chance, per unit of awareness, that a resident acts as the hazard arrives when
 #: the committee's plan is worthless; a perfect plan (q = 1) doubles it.
 ONSET_REACTION = 0.4
 #: Days a household takes to restock its emergency supplies.
@@ -156,8 +156,8 @@ class Resident(mesa.Agent):
 
     @staticmethod
     def react_to_onset(model, footprint_mask: np.ndarray) -> None:
-        """Unwarned, aware residents still act as the hazard arrives (moving belongings and
-        people up, out of the water or heat), with probability
+        """Aware residents of the footprint act as the hazard arrives (moving belongings and
+        people up, out of the water or heat), warned or not, with probability
         ONSET_REACTION x (1 + q) x awareness: the committee's plan (quality q) tells them how."""
         pop = model.residents
         chance = ONSET_REACTION * (1.0 + model.committee.plan_quality) * pop.awareness
@@ -167,7 +167,8 @@ class Resident(mesa.Agent):
     @staticmethod
     def restock(model, in_need: np.ndarray) -> None:
         """Households that keep supplies restock them over RESTOCK_DAYS when not in need;
-        rations from the community reserve left over when a need ends go back."""
+        rations from the community reserve left over when a need ends are given up (the
+        committee restocks its reserve on its own schedule)."""
         pop = model.residents
         extra = (pop.reserve_days > pop.reserve_full) & ~in_need
         if extra.any():
@@ -264,9 +265,10 @@ class Resident(mesa.Agent):
     @staticmethod
     def update_trust(model, in_need, institutional, mutual, delay: int) -> None:
         """Help received while in need raises trust by trust_gain x units x (1 - trust)
-        (diminishing as trust nears 1); a need unserved past the response delay erodes trust
-        in institutions, and a need no neighbour helps erodes trust in neighbours
-        (trust_erosion per day). Bounded in [0, 1]."""
+        (diminishing as trust nears 1). Once a need has lasted longer than the response
+        delay, a day without institutional help erodes trust in institutions and a day
+        without a neighbour's help erodes trust in neighbours (trust_erosion each). Bounded
+        in [0, 1]."""
         pop = model.residents
         pop.trust_moved = True
         p = model.p

@@ -1,6 +1,7 @@
 """Building the community: residents, households, neighbourhoods, ties and organisations.
 
-Everything is drawn from the numpy Generator passed in (the model's `rng`), so the same
+Everything is drawn from the numpy Generator passed in (the model's community stream, spawned
+from its seeded generator), so the same
 parameters and seed give the same community. All work is vectorised: a 100,000-resident
 community builds in about a second.
 

@@ -38,7 +38,7 @@ OBSERVABLES = (
     "giant_component", "bonding_ties", "bridging_ties", "linking_ties",
     "organisations_working", "trust", "resources_used",
     "help_vertical", "help_horizontal", "help_mutual_aid", "help_party",
-    "help_organisations", "help_outside", "plan_quality",
+    "help_organisations", "help_outside",
 )
 #: A resident in need counts as reached on a day when help of at least this many units
 #: arrives (half a full day's help).
@@ -74,9 +74,9 @@ class GrassrootsModel(mesa.Model):
         self.scenario = copy.deepcopy(scen)  # shocks keep run state; never share it
         # Separate streams, all spawned from the model's generator: the community, the
         # hazards and the prevention routines (training, drills, contacts, assessments,
-        # pilots) draw from their own, so changing a lever or the number of ties leaves the
-        # other draws unchanged given the seed (common random numbers for paired
-        # comparisons); the response draws from self.rng.
+        # pilots) draw from their own, and the response from self.rng. A lever that changes
+        # how many draws one stream makes leaves the other streams untouched (common random
+        # numbers for paired comparisons across streams, not within one).
         community_rng, self.hazard_rng, self.routine_rng = self.rng.spawn(3)
         self.community = _community(network, self.p, community_rng)
         c = self.community
@@ -135,7 +135,6 @@ class GrassrootsModel(mesa.Model):
         self._help = np.zeros(len(CHANNELS))  # today's help by channel (units)
         self.help_totals = np.zeros(len(CHANNELS))
         self.event_open = False
-        self.event_peak = 0.0  # largest share of residents in need in the current event
         self.plan_quality_at_onsets: list[float] = []
         # resident-days in need, and of those the days with organised help (>= REACH_UNITS
         # from departments, party members, volunteer teams or outside) or any help
@@ -207,7 +206,6 @@ class GrassrootsModel(mesa.Model):
 
         if in_need.any():
             pop.ever_in_need |= in_need
-            self.event_peak = max(self.event_peak, float(in_need.mean()))
             Resident.report_needs(self, in_need)
             self.committee.monitor_needs(in_need)
             self.committee.distribute_reserves(in_need)
@@ -225,9 +223,11 @@ class GrassrootsModel(mesa.Model):
             self.need_days += int(in_need.sum())
             self.reached_days += int((in_need & (received >= REACH_UNITS)).sum())
             self.aided_days += int((in_need & (received + mutual >= REACH_UNITS)).sum())
-            if self.first_response is None and vertical + horizontal > 0:
+            first_event = len(self.plan_quality_at_onsets) == 1
+            if first_event and self.first_response is None and vertical + horizontal > 0:
                 self.first_response = day - self.last_onset
-            if self.half_known is None and pop.known.sum() >= 0.5 * in_need.sum():
+            if first_event and self.half_known is None and \
+                    pop.known.sum() >= 0.5 * in_need.sum():
                 self.half_known = day - self.last_onset
             self.help_totals += help_
         else:  # nobody in need: no one asks for help, no one gives it
@@ -260,16 +260,21 @@ class GrassrootsModel(mesa.Model):
                 shock.warned = True
                 mask = shock.footprint(self)[self.residents.neighbourhood]
                 Resident.prepare_for_warning(self, mask)
-            if day == shock.onset:
-                if self.event_open and self.last_onset != day:
-                    self._close_event(day)
-                self._open_event(day)
-                if shock.reaction_possible:
-                    Resident.react_to_onset(self, shock.footprint(self)[self.residents.neighbourhood])
-                self.committee.activate_plan(shock)
+        striking = [s for s in shocks if s.onset == day]
+        if striking:  # shocks with the same onset make one event
+            self._close_event(day)
+            self._open_event(day)
+            where = np.zeros(len(self.exposure), bool)
+            for shock in striking:
+                where |= shock.footprint(self)
+            if any(s.reaction_possible for s in striking):
+                Resident.react_to_onset(self, where[self.residents.neighbourhood])
+            self.committee.activate_plan(where)
+            for shock in striking:
                 shock.strike(self)
-                self.disturbed = True
-                self.days_since_onset = 0
+            self.disturbed = True
+            self.days_since_onset = 0
+        for shock in shocks:
             if shock.onset <= day:
                 shock.daily(self, day)
         self.hazard_ongoing[:] = False
@@ -289,7 +294,6 @@ class GrassrootsModel(mesa.Model):
 
     def _open_event(self, day: int) -> None:
         self.event_open = True
-        self.event_peak = 0.0
         self.last_onset = day
         self.plan_quality_at_onsets.append(self.committee.plan_quality)
 
@@ -376,7 +380,6 @@ class GrassrootsModel(mesa.Model):
             "trust": raw["trust"],
             "resources_used": self.resources_used,
             **{f"help_{c}": float(h) for c, h in zip(CHANNELS, self._help)},
-            "plan_quality": self.committee.plan_quality,
         }
 
 

@@ -188,7 +188,7 @@ _DECLARATIONS: list[Param] = [
           "pooled to departments with unmet demand."),
     Param("facility_investment", float, 0.3, 0.0, 1.0, "0-1", "resistance",
           "Emergency facilities, equipment and information technology: reduces utility "
-          "outages and damage to department capacity."),
+          "outages and damage to enterprises and department capacity."),
     # ---- 3. adaptability ---------------------------------------------------------------
     Param("feedback_reach", float, 0.4, 0.0, 1.0, "probability per day", "adaptability",
           "Feedback channels: daily chance that a resident in need who trusts institutions "
@@ -204,21 +204,24 @@ _DECLARATIONS: list[Param] = [
     # ---- 4. recovery (multi-party mobilisation) ----------------------------------------
     Param("vertical_responsiveness", float, 0.5, 0.0, 1.0, "0-1", "recovery",
           "Needs go up and resources come down: department response delay is "
-          "1 + max_response_delay * (1 - responsiveness) days."),
+          "1 + max_response_delay x (1 - responsiveness) x (1.5 - plan quality) days, "
+          "rounded."),
     Param("horizontal_cooperation", float, 0.5, 0.0, 1.0, "0-1", "recovery",
           "Cooperation between departments at the same level: information sharing raises "
           "each department's effective throughput."),
     Param("mutual_aid_strength", float, 0.5, 0.0, 1.0, "0-1", "recovery",
           "Social mutual aid: each resident not in need and at home offers this x their trust "
-          "in neighbours, in units of help a day, shared along their ties."),
+          "in neighbours, shared along their ties; a receiver gets mutual_aid_capacity of "
+          "repair rate when the offers they accept reach 1."),
     Param("external_openness", float, 0.3, 0.0, 1.0, "0-1", "recovery",
           "Openness to outside organisations and the private sector after a shock."),
     # ---- 5. learning -------------------------------------------------------------------
     Param("learning_rate", float, 0.3, 0.0, 1.0, "0-1", "learning",
-          "Dynamic assessment after each event: share of the observed shortfall the plan "
-          "corrects."),
+          "Dynamic assessment after each event: the plan quality q rises by "
+          "learning_rate x (1 - q); adopted pilot results count at this rate too."),
     Param("pilot_share", float, 0.1, 0.0, 0.5, "fraction", "learning",
-          "Share of neighbourhoods where trial-and-error pilots try a plan variation."),
+          "Share of neighbourhoods where trial-and-error pilots try a plan variation after "
+          "each event; more pilot neighbourhoods (rounded) give clearer evidence."),
     Param("assessment_feedback_speed", float, 0.5, 0.0, 1.0, "0-1", "learning",
           "Speed of the rapid feedback mechanism: how soon after an event lessons apply."),
     # ---- dynamics constants (documented assumptions, see docs/ODD.md) ------------------
@@ -256,11 +259,13 @@ _DECLARATIONS: list[Param] = [
           "Per unit of help received while in need, trust closes this share of its distance "
           "to 1."),
     Param("trust_erosion", float, 0.002, 0.0, 1.0, "trust per day", "dynamics",
-          "Trust lost per day a need goes unserved past the response delay (trust in "
-          "institutions) or without a neighbour's help (trust in neighbours)."),
+          "Once a need has lasted longer than the response delay: trust lost per day without "
+          "institutional help (trust in institutions) or without a neighbour's help (trust "
+          "in neighbours)."),
     Param("trust_memory", float, 90.0, 1.0, 3650.0, "days", "dynamics",
           "Trust gained or lost in a shock fades back to its long-run level at 1/trust_memory "
-          "of the difference per day."),
+          "of the difference per day (a steady 0.1/trust_memory once within 0.1; "
+          "model/repair.py)."),
     Param("enterprise_recovery_rate", float, 0.03, 0.0, 1.0, "capacity fraction per day",
           "dynamics",
           "Daily share of lost capacity an enterprise regains when utilities work."),

@@ -2,7 +2,8 @@
 
 A scenario is a TOML file: a `name`, a one-line `description`, optionally `days` (the horizon
 the scenario needs, used unless the user sets one), and `[[shocks]]` tables, each
-with `type` (a shock type below), `onset` (day, 1..horizon), `duration` (days, default 1),
+with `type` (a shock type below), `onset` (day, 1..horizon), `duration` (days; default per
+type: flood 7, earthquake 3, heatwave 10, economic 180, epidemic 1),
 `intensity` (0-1), optional `neighbourhoods` (list of indices; default: all, weighted by
 exposure) and the type's own keys. The shipped scenarios live beside this file; `none` is the
 empty scenario (no shock).

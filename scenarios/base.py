@@ -26,7 +26,7 @@ class Shock(ABC):
 
     kind: ClassVar[str] = ""
     lead_days: ClassVar[int] = 0
-    #: while ongoing, repairs of homes, utilities and enterprises in the footprint wait
+    #: while ongoing, repairs in the footprint wait: homes, health, utilities, enterprises
     blocks_repairs: ClassVar[bool] = False
     #: while ongoing, no enterprise recovers (a market-wide crisis)
     blocks_enterprise_recovery: ClassVar[bool] = False
@@ -92,11 +92,10 @@ class Shock(ABC):
     def footprint(self, model) -> np.ndarray:
         """Bool mask over neighbourhoods the shock can reach (all, unless listed)."""
         n_nb = len(model.exposure)
-        mask = np.ones(n_nb, bool)
-        if self.neighbourhoods is not None:
-            mask[:] = False
-            valid = [k for k in self.neighbourhoods if k < n_nb]
-            mask[valid] = True
+        if self.neighbourhoods is None:
+            return np.ones(n_nb, bool)
+        mask = np.zeros(n_nb, bool)
+        mask[self.neighbourhoods] = True  # indices checked against the community at set-up
         return mask
 
     @abstractmethod

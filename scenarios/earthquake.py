@@ -3,7 +3,7 @@
 On the onset day, with local intensity L_n = intensity x (0.6 + 0.4 exposure_n) in every
 neighbourhood of the footprint (all by default; exposure stands for soil and building stock):
   * each household's building is damaged by D_h = min(1, L_n x 1.5 x Beta(2, 2)); its residents'
-    housing gap becomes D_h, and their health gap D_h x (0.3 + 0.5 vulnerability) where
+    housing gap rises to D_h, and their health gap D_h x (0.3 + 0.5 vulnerability) where
     D_h > 0.3 (injuries);
   * households with D_h >= displacement_threshold are displaced;
   * each tie outside households breaks (keeps 10% of its strength) with probability

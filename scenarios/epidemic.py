@@ -3,8 +3,9 @@
   * `seeds` imported cases (default 5) arrive spread over the first `duration` days (default 1);
   * each day an infectious resident infects a susceptible tie partner with probability
     beta x tie strength x scale, beta = 1 - (1 - transmissibility)^(1/infectious_days);
-    scale = 1 - quarantine for residents whose need is known to the committee (reported or
-    found by a party member), 1 otherwise: known cases are isolated;
+    scale = 1 - quarantine for residents whose need is known to the committee (reported,
+    found by a party member or by monitoring, or on the plan's list), 1 otherwise: known
+    cases are isolated;
   * recovered residents are immune for the rest of the run;
   * an infectious resident's health gap is at least intensity x (0.3 + 0.7 vulnerability);
   * the health department is strained: its capacity is at most 1 - min(0.9, 3 x prevalence);
