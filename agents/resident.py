@@ -110,9 +110,11 @@ class Resident(mesa.Agent):
 
     def __getattr__(self, name):
         # Read any other per-resident array (awareness, trust_neighbours, displaced, ...).
-        pop = self.__dict__.get("model") and self.model.residents
-        if pop is not None and isinstance(getattr(pop, name, None), np.ndarray):
-            return getattr(pop, name)[self.idx].item()
+        model = self.__dict__.get("model")
+        pop = getattr(model, "residents", None) if model is not None else None
+        values = getattr(pop, name, None) if pop is not None else None
+        if isinstance(values, np.ndarray) and values.ndim == 1 and len(values) == pop.n:
+            return values[self.idx].item()
         raise AttributeError(name)
 
     # Rules (all residents at once) -------------------------------------------------------
