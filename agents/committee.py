@@ -99,6 +99,10 @@ class CommunityCommittee(mesa.Agent):
         if self.reserve < self.reserve_full:
             self.reserve = min(self.reserve_full, self.reserve + self.reserve_full / RESTOCK_DAYS)
 
+    def take_back(self, person_days: float) -> None:
+        """Unused rations come back to the reserve (never above its full stock)."""
+        self.reserve = min(self.reserve_full, self.reserve + person_days)
+
     def distribute_reserves(self, in_need: np.ndarray) -> None:
         """Known residents in need without household reserves are offered a ration from the
         community reserve while it lasts (in a random order when it cannot cover all); they

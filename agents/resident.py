@@ -169,11 +169,11 @@ class Resident(mesa.Agent):
     @staticmethod
     def restock(model, in_need: np.ndarray) -> None:
         """Households that keep supplies restock them over RESTOCK_DAYS when not in need;
-        rations from the community reserve left over when a need ends are given up (the
-        committee restocks its reserve on its own schedule)."""
+        rations from the community reserve left over when a need ends go back to it."""
         pop = model.residents
         extra = (pop.reserve_days > pop.reserve_full) & ~in_need
         if extra.any():
+            model.committee.take_back(float((pop.reserve_days[extra] - pop.reserve_full[extra]).sum()))
             pop.reserve_days[extra] = pop.reserve_full[extra]
         low = (pop.reserve_days < pop.reserve_full) & ~in_need
         if low.any():
