@@ -10,8 +10,10 @@ STAMP := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else f"Python >= 3.12 is needed, {sys.executable} is {v[0]}.{v[1]}: install 3.12 (pyenv reads .python-version) or run make PYTHON=python3.12 ...")'
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
+	@echo "installing Grassroots and its dependencies into $(VENV) (log: $(VENV)/install.log)"
+	@( $(VENV)/bin/python -m pip install --upgrade pip && \
+	   $(VENV)/bin/python -m pip install -e '.[test]' ) > $(VENV)/install.log 2>&1 \
+	   || { tail -n 40 $(VENV)/install.log; echo "install failed: see $(VENV)/install.log"; exit 1; }
 	@touch $(STAMP)
 
 run: $(STAMP)
