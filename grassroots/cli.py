@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     gal.add_argument("--residents", metavar="N",
                      help=f"residents (default: {PARAMS['residents'].default})")
     gal.set_defaults(func=cmd_gallery)
+    _add_dashboard_command(sub)
     return parser
 
 
@@ -240,6 +241,38 @@ def cmd_gallery(args) -> int:
         print(f"wrote {out / (name + '.png')}")
     (out / "README.md").write_text("\n".join(rows + [""] + figures))
     print(f"wrote {out / 'README.md'}")
+    return 0
+
+
+# -- dashboard (grassroots/dashboard/) ------------------------------------------------------
+def _add_dashboard_command(sub) -> None:
+    dash = sub.add_parser(
+        "dashboard", help="start the planner dashboard (Solara) in the browser",
+        description="Serve the planner dashboard with Solara. It listens on 127.0.0.1 "
+                    "(this machine only) unless --host says otherwise, and needs no "
+                    "internet access.")
+    dash.add_argument("--host", default="127.0.0.1", metavar="H",
+                      help="address to listen on (default: 127.0.0.1; another host makes "
+                           "the dashboard reachable from other machines)")
+    dash.add_argument("--port", default="8765", metavar="N",
+                      help="port, an integer in [0, 65535]; 0 picks a free port "
+                           "(default: 8765)")
+    dash.set_defaults(func=cmd_dashboard)
+
+
+def cmd_dashboard(args) -> int:
+    from .dashboard.serve import serve
+
+    try:
+        port = int(args.port)
+    except ValueError:
+        raise CliError(f"--port: got {args.port!r}; allowed: an integer in [0, 65535]") \
+            from None
+    if not 0 <= port <= 65535:
+        raise CliError(f"--port: got {args.port!r}; allowed: an integer in [0, 65535]")
+    if not args.host.strip():
+        raise CliError("--host: empty; allowed: a host name or IP address")
+    serve(host=args.host.strip(), port=port)
     return 0
 
 

@@ -1,0 +1,10 @@
+"""The Solara app: `solara run grassroots.dashboard.app` (or `grassroots dashboard`)."""
+
+import solara
+
+from .components import Dashboard
+
+
+@solara.component
+def Page():
+    Dashboard()

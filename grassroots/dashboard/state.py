@@ -1,0 +1,367 @@
+"""The dashboard's state, without any user interface: settings, the running models, frames.
+
+Everything here is plain Python so it can be tested and benchmarked without a browser:
+
+- the controls are generated from the one parameter declaration (model/params.py): each
+  declared parameter becomes one control, in its group, with its declared bounds, unit and
+  sentence; nothing here repeats a default or a bound;
+- `Settings` is what the controls say (seed, scenario, policy package, every parameter,
+  comparison on or off); a policy package fills the lever controls with its levers (defaults
+  elsewhere), a scenario fills the horizon with the one it asks for;
+- `Simulation` builds the models through `make_model` (the one entry point) and steps them
+  together: the chosen run; with comparison on, the `baseline` package on the same seed,
+  scenario and community; and for each of them the twin with every prevention lever off that
+  the prevention indicator needs (as `run` does);
+- `Frame` is an immutable snapshot of one day, which is all the views draw from.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..model.params import GROUPS, PARAMS, Param, ParameterError, by_group, defaults
+from ..model.policy import LEVER_GROUPS, load_policy, shipped_policies
+from ..model.run import make_model, prevention_indicator, summarise, timeseries
+from ..scenarios import ScenarioError, load_scenario, shipped
+from .layout import Layout, layout_for
+
+#: Control panels in the order shown: the community, the five capacities, then (collapsed)
+#: the run settings and the constants of the mechanisms.
+PANELS = (
+    ("community", "Community"),
+    ("prevention", "1 · Prevention"),
+    ("resistance", "2 · Resistance"),
+    ("adaptability", "3 · Adaptability"),
+    ("recovery", "4 · Recovery (multi-party mobilisation)"),
+    ("learning", "5 · Learning (creativity)"),
+)
+ADVANCED_PANELS = (("run", "Run settings"), ("dynamics", "Mechanism constants"))
+assert {g for g, _ in PANELS + ADVANCED_PANELS} == set(GROUPS)
+
+DEFAULT_SCENARIO = "flood"
+DEFAULT_POLICY = "baseline"
+BASELINE = "baseline"
+#: A slider is offered only where it can be used: a range at most this many times the
+#: default's size (`residents` from 10 to 2,000,000 gets a number field only).
+SLIDER_SPAN = 100
+#: Communities above this size get a warning that steps will be slow.
+LARGE_COMMUNITY = 20_000
+#: Frame versions, unique in the process (the views memoise on them).
+_versions = itertools.count(1)
+NEED_STATES = ("needs met", "in need, known", "in need, not yet known", "displaced")
+
+
+# -- controls ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Control:
+    """One control, derived from one declared parameter."""
+
+    param: Param
+    slider: bool  # a slider with a typed field beside it; else the typed field alone
+    step: float
+
+    @property
+    def name(self) -> str:
+        return self.param.name
+
+    @property
+    def label(self) -> str:
+        return self.param.name.replace("_", " ").capitalize()
+
+    @property
+    def help(self) -> str:
+        p = self.param
+        return f"{p.doc} Unit: {p.unit}. Allowed: {p.allowed()}. Default: {p.default}."
+
+
+def control_for(param: Param) -> Control:
+    """A slider where the declared range is usable as one; its step puts the default on the
+    grid."""
+    lo, hi, default = param.low, param.high, param.default
+    if lo is None or hi is None:
+        return Control(param, False, 1 if param.kind is int else 0.01)
+    span = hi - lo
+    if param.kind is int:
+        step: float = 1
+    else:
+        step = 10.0 ** math.floor(math.log10(span / 100.0))
+        while step > 1e-6 and not _on_grid(default - lo, step):
+            step /= 10.0
+        step = float(f"{step:.6g}")
+    slider = span <= SLIDER_SPAN * max(1.0, abs(default))
+    return Control(param, slider, step)
+
+
+def _on_grid(x: float, step: float) -> bool:
+    k = x / step
+    return abs(k - round(k)) < 1e-6
+
+
+def controls(group: str) -> list[Control]:
+    return [control_for(p) for p in by_group(group)]
+
+
+def scenario_choices() -> list[str]:
+    return ["none", *shipped()]
+
+
+def policy_choices() -> list[str]:
+    return list(shipped_policies())
+
+
+def lever_names() -> list[str]:
+    return [p.name for g in LEVER_GROUPS for p in by_group(g)]
+
+
+def policy_levers(policy: str) -> dict[str, Any]:
+    """Every lever as the package sets it: its levers, the declared defaults elsewhere."""
+    levers = load_policy(policy).levers
+    base = defaults()
+    return {name: levers.get(name, base[name]) for name in lever_names()}
+
+
+def scenario_days(scenario: str) -> int:
+    """The horizon a scenario asks for, else the declared default."""
+    days = load_scenario(scenario).days
+    return int(days) if days else PARAMS["days"].default
+
+
+def validate_seed(value: Any) -> int:
+    """A seed is an integer >= 0 (numpy's generators refuse negative seeds)."""
+    if isinstance(value, bool):
+        raise ParameterError(f"seed: got {value!r}; allowed: an integer >= 0")
+    if isinstance(value, str):
+        value = value.strip()
+    try:
+        seed = int(value)
+        if isinstance(value, float) and value != seed:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ParameterError(f"seed: got {value!r}; allowed: an integer >= 0") from None
+    if seed < 0 or seed >= 2**63:
+        raise ParameterError(f"seed: got {value!r}; allowed: an integer >= 0")
+    return seed
+
+
+# -- settings ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Settings:
+    """What the controls say. `values` holds every declared parameter, validated."""
+
+    seed: int = 0
+    scenario: str = DEFAULT_SCENARIO
+    policy: str = DEFAULT_POLICY
+    values: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    compare: bool = False
+
+    @classmethod
+    def initial(cls, scenario: str = DEFAULT_SCENARIO, policy: str = DEFAULT_POLICY,
+                seed: int = 0, compare: bool = False) -> Settings:
+        values = {**defaults(), **policy_levers(policy), "days": scenario_days(scenario)}
+        return cls(seed, scenario, policy, MappingProxyType(values), compare)
+
+    def with_value(self, name: str, value: Any) -> Settings:
+        """The settings with one parameter changed; raises ParameterError if it is invalid."""
+        param = PARAMS[name]
+        checked = param.parse(value) if isinstance(value, str) else param.validate(value)
+        return self._replace(values={**self.values, name: checked})
+
+    def with_policy(self, policy: str) -> Settings:
+        """Pick a policy package: it fills every lever control."""
+        if policy not in shipped_policies():
+            raise ParameterError(f"policy: got {policy!r}; allowed: one of "
+                                 f"{', '.join(shipped_policies())}")
+        return self._replace(policy=policy,
+                             values={**self.values, **policy_levers(policy)})
+
+    def with_scenario(self, scenario: str) -> Settings:
+        """Pick a scenario: it fills the horizon with the one it asks for."""
+        if scenario not in scenario_choices():
+            raise ScenarioError(f"scenario: got {scenario!r}; allowed: one of "
+                                f"{', '.join(scenario_choices())}")
+        return self._replace(scenario=scenario,
+                             values={**self.values, "days": scenario_days(scenario)})
+
+    def with_seed(self, seed: Any) -> Settings:
+        return self._replace(seed=validate_seed(seed))
+
+    def with_compare(self, compare: bool) -> Settings:
+        return self._replace(compare=bool(compare))
+
+    def _replace(self, **changes) -> Settings:
+        data = {"seed": self.seed, "scenario": self.scenario, "policy": self.policy,
+                "values": self.values, "compare": self.compare, **changes}
+        data["values"] = MappingProxyType(dict(data["values"]))
+        return Settings(**data)
+
+    def params(self) -> dict[str, Any]:
+        return dict(self.values)
+
+    def baseline_params(self) -> dict[str, Any]:
+        """The comparison run: the same community, run settings and mechanism constants;
+        every lever as the baseline package sets it."""
+        return {**self.params(), **policy_levers(BASELINE)}
+
+    def modified_levers(self) -> list[str]:
+        """Levers set differently from the chosen package."""
+        package = policy_levers(self.policy)
+        return [n for n in lever_names() if self.values[n] != package[n]]
+
+    def policy_label(self) -> str:
+        changed = self.modified_levers()
+        return f"{self.policy} (modified: {len(changed)} lever{'s' * (len(changed) != 1)})" \
+            if changed else self.policy
+
+    def key(self) -> tuple:
+        return (self.seed, self.scenario, self.policy, tuple(sorted(self.values.items())),
+                self.compare)
+
+
+def prevention_off(params: dict) -> dict:
+    """The twin run of the prevention indicator: every prevention lever off (as `run`)."""
+    return {**params, **{p.name: p.off_value for p in by_group("prevention")}}
+
+
+# -- frames -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunView:
+    """One run at the current day: its curves so far, its summary so far."""
+
+    label: str
+    ts: pd.DataFrame
+    summary: dict
+
+    @property
+    def metrics(self) -> dict:
+        return self.summary["metrics"]
+
+    @property
+    def capacities(self) -> dict:
+        return self.summary["capacities"]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """An immutable snapshot of one day: everything the views draw."""
+
+    version: int
+    settings: Settings
+    day: int
+    days: int
+    windows: tuple  # (onset, end, kind) of each shock, end exclusive
+    main: RunView
+    baseline: RunView | None
+    layout: Layout
+    function: np.ndarray  # per sampled resident, 0-1
+    need: np.ndarray  # per sampled resident, index into NEED_STATES
+    tie_working: np.ndarray  # per sampled tie
+    departments: np.ndarray  # working capacity, 0-1, of each department
+    teams: np.ndarray  # active share of each volunteer team (last: the committee's)
+    enterprises: np.ndarray  # capacity, 0-1, of each enterprise
+    plan_quality: float
+    reserve_share: float  # community reserve left, share of full
+
+    @property
+    def done(self) -> bool:
+        return self.day >= self.days
+
+
+class _Pair:
+    """A run and its prevention-off twin, stepped together."""
+
+    def __init__(self, params: dict, settings: Settings, policy: str, label: str):
+        s = settings
+        self.label = label
+        self.policy = policy
+        self.model = make_model(params, seed=s.seed, scenario=s.scenario, policy=policy)
+        self.twin = (make_model(prevention_off(params), seed=s.seed, scenario=s.scenario,
+                                policy=policy) if self.model.scenario.shocks else None)
+
+    def step(self) -> None:
+        self.model.step()
+        if self.twin is not None:
+            self.twin.step()
+
+    def view(self, seed: int) -> RunView:
+        summary = summarise(self.model, seed, self.policy)
+        if self.twin is not None:
+            summary["capacities"]["prevention"] = prevention_indicator(
+                summary, summarise(self.twin, seed, ""))
+        return RunView(self.label, timeseries(self.model), summary)
+
+
+class Simulation:
+    """The models of one dashboard session, stepped in lock-step under one lock."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.lock = threading.RLock()
+        self.main = _Pair(settings.params(), settings, settings.policy,
+                          settings.policy_label())
+        self.baseline = (_Pair(settings.baseline_params(), settings, BASELINE, BASELINE)
+                         if settings.compare else None)
+        m = self.main.model
+        self.days = int(m.p["days"])
+        self.layout = layout_for(m, settings.seed)
+        self._enrolled = np.maximum(np.asarray(m.team_active, float), 1.0)
+        self._has_team = np.asarray(m.team_active) > 0
+
+    @property
+    def model(self):
+        return self.main.model
+
+    @property
+    def day(self) -> int:
+        return int(self.model.time)
+
+    @property
+    def done(self) -> bool:
+        return self.day >= self.days
+
+    def step(self, days: int = 1) -> int:
+        """Advance every model by up to `days` days (never past the horizon); returns the
+        number of days stepped."""
+        with self.lock:
+            n = max(0, min(int(days), self.days - self.day))
+            for _ in range(n):
+                self.main.step()
+                if self.baseline is not None:
+                    self.baseline.step()
+            return n
+
+    def frame(self) -> Frame:
+        """Snapshot the current day (copies: the views never read a model being stepped)."""
+        with self.lock:
+            m, lay = self.model, self.layout
+            pop = m.residents
+            s = lay.sample
+            need = np.zeros(len(s), np.int8)
+            in_need = np.asarray(m.in_need, bool)[s]
+            need[in_need & pop.known[s]] = 1
+            need[in_need & ~pop.known[s]] = 2
+            need[pop.displaced[s]] = 3
+            working = m.ties.strength[lay.ties] >= m.ties.working_threshold
+            teams = np.where(self._has_team, m.team_active / self._enrolled, np.nan)
+            reserve_full = m.committee.reserve_full
+            windows = tuple((s_.onset, s_.onset + s_.duration, s_.kind)
+                            for s_ in m.scenario.shocks)
+            return Frame(
+                version=next(_versions), settings=self.settings, day=self.day, days=self.days,
+                windows=windows,
+                main=self.main.view(self.settings.seed),
+                baseline=(self.baseline.view(self.settings.seed) if self.baseline else None),
+                layout=lay, function=np.array(m.function, float)[s], need=need,
+                tie_working=working, departments=np.array(m.department_capacity, float),
+                teams=teams, enterprises=np.array(m.enterprise_capacity, float),
+                plan_quality=float(m.committee.plan_quality),
+                reserve_share=(float(m.committee.reserve / reserve_full)
+                               if reserve_full > 0 else float("nan")),
+            )
