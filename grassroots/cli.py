@@ -6,6 +6,8 @@
     grassroots scenarios
     grassroots policies
     grassroots gallery [--out DIR] [--seed N] [--residents N]
+    grassroots sweep FILE [--workers N | --scheduler ADDRESS | --dask-local N] [--resume]
+                     [--out DIR]
 
 Bad input ends with one line on stderr naming the field and what is allowed, exit code 2, and
 nothing written.
@@ -101,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     gal.add_argument("--residents", metavar="N",
                      help=f"residents (default: {PARAMS['residents'].default})")
     gal.set_defaults(func=cmd_gallery)
+    _add_sweep_commands(sub)
     _add_dashboard_command(sub)
     return parser
 
@@ -241,6 +244,103 @@ def cmd_gallery(args) -> int:
         print(f"wrote {out / (name + '.png')}")
     (out / "README.md").write_text("\n".join(rows + [""] + figures))
     print(f"wrote {out / 'README.md'}")
+    return 0
+
+
+# -- sweeps (grassroots/experiment.py, sweep.py) -----------------------------------------
+def _add_sweep_commands(sub) -> None:
+    from .sweep import FLUSH_EVERY, FLUSH_SECONDS
+
+    sw = sub.add_parser(
+        "sweep", help="run an experiment file: many runs, streamed to Parquet",
+        description="Run every run of an experiment file (see experiments/) and write "
+                    "DIR/runs.parquet (one row per run), DIR/timeseries.parquet and "
+                    "DIR/manifest.json. Finished runs are written in batches as they come "
+                    "in; Ctrl-C or a kill keeps them, and --resume runs only what is missing.")
+    sw.add_argument("file", metavar="FILE", help="experiment TOML file")
+    where = sw.add_mutually_exclusive_group()
+    where.add_argument("--workers", metavar="N",
+                       help="local worker processes (default: one per core; 1 runs in this "
+                            "process)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="address of a running Dask scheduler (`dask scheduler`), e.g. "
+                            "tcp://127.0.0.1:8786")
+    where.add_argument("--dask-local", metavar="N",
+                       help="start a local Dask cluster of N single-threaded processes")
+    sw.add_argument("--resume", action="store_true",
+                    help="finish the sweep in --out: run only the runs not yet recorded")
+    sw.add_argument("--retry-failed", action="store_true",
+                    help="with --resume: also run the failed runs again")
+    sw.add_argument("--out", metavar="DIR",
+                    help="sweep folder (default: results/sweeps/<experiment name>)")
+    sw.add_argument("--flush-every", default=str(FLUSH_EVERY), metavar="N",
+                    help=f"write finished runs to disk every N runs (default: {FLUSH_EVERY}) "
+                         f"or every {FLUSH_SECONDS:g} seconds, whichever comes first")
+    sw.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sw.set_defaults(func=cmd_sweep)
+
+
+def _count(text: str, option: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise CliError(f"{option}: got {text!r}; allowed: an integer >= 1") from None
+    if value < 1:
+        raise CliError(f"{option}: got {text!r}; allowed: an integer >= 1")
+    return value
+
+
+def cmd_sweep(args) -> int:
+    import re
+    import signal
+
+    from .experiment import load_experiment
+    from .sweep import SweepError, SweepStore, execute, make_executor, plan_sweep
+
+    workers = _count(args.workers, "--workers") if args.workers is not None else None
+    dask_local = _count(args.dask_local, "--dask-local") if args.dask_local is not None \
+        else None
+    flush_every = _count(args.flush_every, "--flush-every")
+    if args.retry_failed and not args.resume:
+        raise CliError("--retry-failed: only together with --resume")
+    if args.scheduler is not None and not re.fullmatch(
+            r"([a-z]+://)?[^\s/:]+(:\d+)?/?", args.scheduler):
+        raise CliError(f"--scheduler: got {args.scheduler!r}; allowed: an address like "
+                       f"tcp://HOST:PORT")
+    exp = load_experiment(args.file)
+    out = Path(args.out) if args.out else Path("results") / "sweeps" / exp.name
+    if args.resume:  # the master seed the sweep started with, if the file names none
+        manifest = SweepStore(out).manifest() if out.is_dir() else None
+        if manifest is not None:
+            exp = load_experiment(args.file, seed=manifest["experiment"]["seed"])
+    try:
+        plan = plan_sweep(exp, out, resume=args.resume, retry_failed=args.retry_failed)
+        executor = make_executor(workers=workers, scheduler=args.scheduler,
+                                 dask_local=dask_local)
+        if plan.finished:
+            print(f"{exp.name}: nothing to do, all {exp.n_runs} runs are recorded in {out}")
+            return 0
+        with executor:
+            report = execute(plan, executor, flush_every=flush_every,
+                             progress=not args.no_progress, source_file=args.file)
+    except SweepError as err:
+        raise CliError(str(err)) from None
+    kept = report.ok + report.failed
+    resume = f"grassroots sweep {args.file} --resume --out {out}"
+    if report.status == "interrupted":
+        print(f"grassroots: interrupted ({signal.Signals(report.signum).name}): kept {kept} of "
+              f"{report.total} runs in {out}; finish with: {resume}", file=sys.stderr)
+        return 128 + int(report.signum)
+    if report.status != "complete":
+        print(f"grassroots: error: {report.message}; kept {kept} of {report.total} runs in "
+              f"{out}; finish with: {resume}", file=sys.stderr)
+        return 1
+    print(f"{exp.name}: {report.total} runs ({report.ok} ok, {report.failed} failed); this "
+          f"session ran {report.ran} in {report.elapsed:.1f} s on {executor.describe()}")
+    if report.failed:
+        print(f"{report.failed} runs failed; their errors are in {out}/runs.parquet "
+              f"(columns status, error, traceback)")
+    print(f"wrote {', '.join(report.files + [str(out / 'manifest.json')])}")
     return 0
 
 
