@@ -8,6 +8,8 @@
     grassroots gallery [--out DIR] [--seed N] [--residents N]
     grassroots sweep FILE [--workers N | --scheduler ADDRESS | --dask-local N] [--resume]
                      [--out DIR]
+    grassroots analyze DIR [--outcome METRIC ...]
+    grassroots export-ema DIR [--out FILE]
 
 Bad input ends with one line on stderr naming the field and what is allowed, exit code 2, and
 nothing written.
@@ -247,7 +249,7 @@ def cmd_gallery(args) -> int:
     return 0
 
 
-# -- sweeps (grassroots/experiment.py, sweep.py) -----------------------------------------
+# -- sweeps (grassroots/experiment.py, sweep.py, analysis.py) -----------------------------
 def _add_sweep_commands(sub) -> None:
     from .sweep import FLUSH_EVERY, FLUSH_SECONDS
 
@@ -278,6 +280,26 @@ def _add_sweep_commands(sub) -> None:
                          f"or every {FLUSH_SECONDS:g} seconds, whichever comes first")
     sw.add_argument("--no-progress", action="store_true", help="no progress bar")
     sw.set_defaults(func=cmd_sweep)
+
+    an = sub.add_parser(
+        "analyze", help="summarise a finished sweep: tables, sensitivity indices, plots",
+        description="Write DIR/analysis/: replicate summaries (mean, 95%% interval), "
+                    "per-day summaries, Sobol or Morris indices when the design allows, "
+                    "and PNG plots.")
+    an.add_argument("dir", metavar="DIR", help="folder of a finished sweep")
+    an.add_argument("--outcome", action="append", default=[], metavar="METRIC",
+                    help="a runs-table metric to analyse, e.g. combined.loss_of_resilience "
+                         "(repeatable; default: the experiment's analysis.outcomes)")
+    an.set_defaults(func=cmd_analyze)
+
+    ema = sub.add_parser(
+        "export-ema", help="export a finished sweep for EMA Workbench (PRIM, feature scoring)",
+        description="Write the successful runs as an EMA Workbench results archive, read "
+                    "with ema_workbench.load_results(FILE).")
+    ema.add_argument("dir", metavar="DIR", help="folder of a finished sweep")
+    ema.add_argument("--out", metavar="FILE",
+                     help="archive to write (default: DIR/ema_results.tar.gz)")
+    ema.set_defaults(func=cmd_export_ema)
 
 
 def _count(text: str, option: str) -> int:
@@ -341,6 +363,26 @@ def cmd_sweep(args) -> int:
         print(f"{report.failed} runs failed; their errors are in {out}/runs.parquet "
               f"(columns status, error, traceback)")
     print(f"wrote {', '.join(report.files + [str(out / 'manifest.json')])}")
+    print(f"next: grassroots analyze {out}")
+    return 0
+
+
+def cmd_analyze(args) -> int:
+    from .analysis import analyze
+
+    report = analyze(args.dir, outcomes=args.outcome or None)
+    for note in report.notes:
+        print(f"note: {note}")
+    print(f"wrote {len(report.files)} files to {report.folder}: "
+          f"{', '.join(Path(f).name for f in report.files)}")
+    return 0
+
+
+def cmd_export_ema(args) -> int:
+    from .analysis import export_ema
+
+    path = export_ema(args.dir, args.out)
+    print(f"wrote {path} (load with ema_workbench.load_results)")
     return 0
 
 
