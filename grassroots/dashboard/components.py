@@ -49,7 +49,7 @@ CSS = """
 .gr-monitor { min-width: 118px; flex: 1 1 0; padding: 6px 8px; border: 1px solid #ddd;
               border-radius: 6px; background: #fafafa; }
 .gr-monitor-label { font-size: 12.5px; color: #444; cursor: help; }
-.gr-monitor-value { font-size: 20px; font-weight: 600; color: #111; white-space: nowrap; }
+.gr-monitor-value { font-size: 20px; font-weight: 600; color: #111; line-height: 1.25; }
 .gr-monitor-sub { font-size: 11.5px; color: #555; line-height: 1.3; }
 .gr-about { font-size: 14.5px; line-height: 1.5; }
 .gr-about h2 { font-size: 20px; margin: 6px 0 8px; }
@@ -195,7 +195,7 @@ def Monitors(frame: Frame):
                 if compare:
                     cls = {1: "gr-better", -1: "gr-worse"}.get(row["better"], "")
                     solara.HTML("div", unsafe_innerHTML=(
-                        f"baseline {row['baseline']} · "
+                        f"baseline {row['baseline']}<br>"
                         f"<span class='{cls}'>diff {row['diff']}</span>"),
                         classes=["gr-monitor-sub"])
                 else:
@@ -436,10 +436,18 @@ def MainArea(ctl: Controller):
 
 
 @solara.component
-def Dashboard(initial: Settings | None = None, controller: Controller | None = None):
+def Dashboard(initial: Settings | None = None,
+              on_controller: Callable[[Controller], None] | None = None):
     """The whole dashboard: controls on the left, views on the right. A session gets its
-    own Controller; tests may pass one to look inside."""
-    ctl = solara.use_memo(lambda: controller or Controller(initial), [])
+    own Controller, made inside the session; `on_controller` is handed it (for tests)."""
+
+    def make() -> Controller:
+        ctl = Controller(initial)
+        if on_controller is not None:
+            on_controller(ctl)
+        return ctl
+
+    ctl = solara.use_memo(make, [])
     solara.lab.use_task(ctl.play_loop, dependencies=[ctl.playing.value],
                         prefer_threaded=True)
     solara.Style(CSS)

@@ -35,7 +35,7 @@ DIMENSIONS = ("structure", "function", "relationship", "combined")
 NEED_COLOURS = ("#9ecae1", "#fdae61", "#d7191c", "#7b3294")
 #: Function (share of needs met) and working capacity, 0 -> 1: dark red, orange, pale
 #: yellow, then light blue at 1 (calm), so that the residents in trouble stand out.
-FUNCTION_COLOURS = ((0.0, "#a50026"), (0.35, "#f46d43"), (0.6, "#fee090"), (0.85, "#c6e3ef"),
+FUNCTION_COLOURS = ((0.0, "#a50026"), (0.5, "#f46d43"), (0.8, "#fdcf5f"), (0.96, "#e6f2f6"),
                     (1.0, "#8fbfdc"))
 TIE_WORKING = to_rgba("#6b6b6b", 0.22)
 TIE_BROKEN = to_rgba("#d7191c", 0.75)
@@ -399,7 +399,7 @@ def _ttr_text(m: dict, frame: Frame) -> str:
     if m["recovery_status"] == "no shock":
         return "no shock yet" if frame.windows else "no shock"
     if m["time_to_recovery"] is None:
-        return "not yet recovered" if not frame.done else NOT_RECOVERED
+        return "not yet" if not frame.done else NOT_RECOVERED
     if m["time_to_recovery"] == 0:
         return "never fell below"
     return f"{m['time_to_recovery']} days"
@@ -425,13 +425,13 @@ MONITORS = (
 
 
 #: The short line under each monitor (without a comparison).
-SUBTITLES = {"in_need": "now (peak so far)", "unmet": "needs unmet now",
+SUBTITLES = {"in_need": "now", "unmet": "needs unmet now",
              "displaced": "away from home now", "ttr": "combined level",
              "index": "combined, 1 = no loss", "loss": "combined, quality-days"}
 
 
-def monitor_values(run, frame: Frame) -> dict[str, tuple[float | None, str]]:
-    """Each monitor of one run: (number for differences, text shown)."""
+def monitor_values(run, frame: Frame) -> dict[str, tuple]:
+    """Each monitor of one run: (number for differences, text shown[, line below])."""
     ts = run.ts
     last = ts.iloc[-1]
     combined = run.metrics["combined"]
@@ -440,7 +440,7 @@ def monitor_values(run, frame: Frame) -> dict[str, tuple[float | None, str]]:
     shocked = combined["recovery_status"] != "no shock"
     return {
         "in_need": (float(last["residents_in_need"]),
-                    f"{int(last['residents_in_need']):,} ({peak:,})"),
+                    f"{int(last['residents_in_need']):,}", f"now; peak so far {peak:,}"),
         "unmet": (float(last["unmet_needs"]), f"{int(last['unmet_needs']):,}"),
         "displaced": (float(last["displaced"]), f"{int(last['displaced']):,}"),
         "ttr": (float(ttr) if (ttr is not None and shocked) else None,
@@ -459,11 +459,11 @@ def monitor_rows(frame: Frame) -> list[dict]:
     base = monitor_values(frame.baseline, frame) if frame.baseline else None
     rows = []
     for key, label, help_, better in MONITORS:
-        value, text = main[key]
+        value, text = main[key][:2]
         row = {"key": key, "label": label, "help": help_, "value": text,
-               "sub": SUBTITLES[key]}
+               "sub": main[key][2] if len(main[key]) > 2 else SUBTITLES[key]}
         if base is not None:
-            bvalue, btext = base[key]
+            bvalue, btext = base[key][:2]
             row["baseline"] = btext
             if value is not None and bvalue is not None:
                 d = value - bvalue

@@ -1,0 +1,203 @@
+"""End to end: the dashboard served by `grassroots dashboard`, driven in headless Chromium.
+
+Debian's `chromium` (installed by .ci/run) is driven by Playwright with its executable path
+set to it; Playwright's own browser download is not used. The server listens on loopback
+only, and every request the page makes to anywhere else is blocked and reported: the page
+must work with no internet access.
+
+Set DASHBOARD_SCREENSHOTS=DIR to also write DIR/dashboard-default.png and
+DIR/dashboard-comparison.png (the screenshots in docs/ are made that way).
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--headless"]
+VIEWPORT = {"width": 1440, "height": 1250}
+TIMEOUT = 60_000  # ms, for one thing to appear
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run should have installed Debian's chromium",
+                    pytrace=False)
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); outside CI the "
+                "browser test is skipped", allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = _free_port()
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "grassroots.cli", "dashboard", "--host", "127.0.0.1",
+             "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the dashboard did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(15)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh page (a fresh dashboard session), offline but for the server."""
+    context = browser.new_context(viewport=VIEWPORT)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT)
+    pg.outside, pg.errors = [], []
+    local = server.rstrip("/")
+
+    def route(r):
+        url = r.request.url
+        if url.startswith((local, local.replace("http", "ws"), "data:", "blob:")):
+            r.continue_()
+        else:
+            pg.outside.append(url)
+            r.abort()
+
+    pg.route("**/*", route)
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.goto(server)
+    expect(pg.locator("img.gr-curves")).to_be_visible()
+    expect(pg.locator("img.gr-network")).to_be_visible()
+    yield pg
+    context.close()
+
+
+def _day(page) -> str:
+    return page.locator(".gr-day").inner_text()
+
+
+def _wait_day(page, day: int):
+    expect(page.locator(".gr-day")).to_have_text(re.compile(rf"^{day} of \d+"))
+
+
+def _shot(page, name: str):
+    folder = os.environ.get("DASHBOARD_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / name))
+
+
+def test_change_a_lever_step_and_the_views_update(page, tmp_path):
+    _wait_day(page, 0)
+    in_need = page.locator(".gr-monitor-in_need .gr-monitor-sub")
+    assert in_need.inner_text() == "now; peak so far 0"
+    curves = page.locator("img.gr-curves").screenshot()
+    network = page.locator("img.gr-network").screenshot()
+
+    # a lever: open the recovery panel, type a value, press Enter
+    page.get_by_text("4 · Recovery (multi-party mobilisation)").click()
+    field = page.locator(".gr-input-mutual_aid_strength input")
+    field.fill("0.9")
+    field.press("Enter")
+    expect(page.get_by_text("Changed from the package: mutual_aid_strength")).to_be_visible()
+    expect(page.locator(".gr-slider-mutual_aid_strength input")).to_have_value("0.9")
+
+    # step 30 days at a time, past the flood of day 60
+    page.locator(".gr-days-per-step").get_by_text("30", exact=True).click()
+    for day in (30, 60, 90):
+        page.get_by_role("button", name="Step").click()
+        _wait_day(page, day)
+    expect(in_need).not_to_have_text("now; peak so far 0")
+    peak = int(re.search(r"peak so far ([\d,]+)", in_need.inner_text()).group(1)
+               .replace(",", ""))
+    assert peak > 0
+    expect(page.locator(".gr-monitor-ttr .gr-value")).not_to_have_text("no shock yet")
+    assert page.locator("img.gr-curves").screenshot() != curves
+    assert page.locator("img.gr-network").screenshot() != network
+    assert "flood scenario" in page.locator(".gr-caption").nth(1).inner_text()
+
+    # invalid input: a message, nothing changes, the model still steps
+    page.get_by_text("Community", exact=True).click()
+    residents = page.locator(".gr-input-residents input")
+    residents.fill("lots")
+    residents.press("Enter")
+    expect(page.get_by_text("residents: got 'lots'; allowed: an integer in [10, 2000000]")
+           ).to_be_visible()
+    page.get_by_role("button", name="Step").click()
+    _wait_day(page, 120)
+
+    page.screenshot(path=str(tmp_path / "dashboard.png"))
+    assert page.outside == [], f"the page asked for outside resources: {page.outside}"
+    assert page.errors == [], page.errors
+
+
+def test_default_view_and_comparison_view(page):
+    # the default view in the middle of the flood (day 63), then run to the end
+    page.locator(".gr-days-per-step").get_by_text("7", exact=True).click()
+    for day in range(7, 64, 7):
+        page.get_by_role("button", name="Step").click()
+        _wait_day(page, day)
+    expect(page.locator(".gr-monitor-displaced .gr-value")).not_to_have_text("0")
+    _shot(page, "dashboard-default.png")
+    page.get_by_role("button", name="Run to end").click()
+    _wait_day(page, 365)
+    expect(page.locator(".gr-monitor-ttr .gr-value")).to_have_text(re.compile(r"\d+ days"))
+
+    # comparison: a package against the baseline, same seed and scenario
+    page.locator(".gr-policy").click()
+    page.locator(".v-menu__content").get_by_text("all-of-society", exact=True).click()
+    page.get_by_text("Compare with the baseline package").click()
+    expect(page.locator(".gr-monitor-loss .gr-monitor-sub")).to_contain_text("baseline")
+    page.get_by_role("button", name="Run to end").click()
+    _wait_day(page, 365)
+    expect(page.locator(".gr-caption").nth(1)).to_contain_text("vs baseline")
+    expect(page.locator(".gr-indicators")).to_contain_text("baseline")
+    diff = page.locator(".gr-monitor-loss .gr-monitor-sub").inner_text()
+    assert re.search(r"diff [-+]\d", diff), diff
+    _shot(page, "dashboard-comparison.png")
+
+    # the About panel
+    page.get_by_role("tab", name="About").click()
+    expect(page.get_by_role("heading", name="The five capacities")).to_be_visible()
+    assert page.outside == [], f"the page asked for outside resources: {page.outside}"
+    assert page.errors == [], page.errors
