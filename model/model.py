@@ -71,7 +71,7 @@ class GrassrootsModel(mesa.Model):
         # defaults < policy levers < the horizon the scenario asks for < explicit parameters
         self.p = resolve(self.policy.levers, {"days": scen.days} if scen.days else None, params)
         scen.check_horizon(self.p["days"])
-        self.scenario = copy.deepcopy(scen)  # shocks keep run state; never share it
+        self.shock_scenario = copy.deepcopy(scen)  # shocks keep run state; never share it
         # Separate streams, all spawned from the model's generator: the community, the
         # hazards and the prevention routines (training, drills, contacts, assessments,
         # pilots) draw from their own, and the response from self.rng. A lever that changes
@@ -88,11 +88,11 @@ class GrassrootsModel(mesa.Model):
                          self.p["working_tie_threshold"])
         self.exposure = np.asarray(c.exposure, float)
         n_nb = len(self.exposure)
-        for k, shock in enumerate(self.scenario.shocks):
+        for k, shock in enumerate(self.shock_scenario.shocks):
             bad = [x for x in (shock.neighbourhoods or []) if x >= n_nb]
             if bad:
                 raise ScenarioError(
-                    f"scenario {self.scenario.name}: shocks[{k}].neighbourhoods: {bad[0]} does "
+                    f"scenario {self.shock_scenario.name}: shocks[{k}].neighbourhoods: {bad[0]} does "
                     f"not exist; allowed: indices 0..{n_nb - 1} (this community has {n_nb})")
         self.household_neighbourhood = np.zeros(int(c.household.max()) + 1, np.int64)
         self.household_neighbourhood[c.household] = c.neighbourhood
@@ -123,9 +123,9 @@ class GrassrootsModel(mesa.Model):
         self.institution = RiskAssessmentInstitution(self)
         self.serving = SocialOrganisation.serving_teams(self)
         team = np.where(c.org >= 0, c.org, len(c.org_neighbourhood))
-        self._team_enrolled = np.bincount(team[c.volunteer],
+        self.team_enrolled = np.bincount(team[c.volunteer],
                                           minlength=len(c.org_neighbourhood) + 1)
-        self.team_active = self._team_enrolled.copy()
+        self.team_active = self.team_enrolled.copy()
 
         Resident.settle_awareness(self)
 
@@ -187,7 +187,7 @@ class GrassrootsModel(mesa.Model):
             if not self.disturbed:
                 self._close_event(day)
                 self._help[:] = 0.0
-                self.team_active[:] = self._team_enrolled
+                self.team_active[:] = self.team_enrolled
             self.observe()
         self.datacollector.collect(self)
 
@@ -253,7 +253,7 @@ class GrassrootsModel(mesa.Model):
         hazards block."""
         self.days_since_onset += 1
         self.infectious = 0
-        shocks = self.scenario.shocks
+        shocks = self.shock_scenario.shocks
         for shock in shocks:
             if day == shock.warning_day(self.p["monitoring_accuracy"]) and \
                     self.rng.random() < self.institution.warning_probability(day):
@@ -317,7 +317,7 @@ class GrassrootsModel(mesa.Model):
     def _at_rest(self) -> bool:
         pop = self.residents
         day = self.day
-        if any(s.onset <= day and s.active(self, day) for s in self.scenario.shocks):
+        if any(s.onset <= day and s.active(self, day) for s in self.shock_scenario.shocks):
             return False
         return not (pop.gap.any() or pop.displaced.any() or len(self.ties.damaged)
                     or self.outage.any() or self.hazard_ongoing.any()
@@ -344,7 +344,7 @@ class GrassrootsModel(mesa.Model):
     def _organisation_capacities(self) -> np.ndarray:
         """Working capacity, 0-1, of every organisation: departments, enterprises, and each
         volunteer team (active / enrolled volunteers)."""
-        enrolled = self._team_enrolled
+        enrolled = self.team_enrolled
         has = enrolled > 0
         teams = self.team_active[has] / enrolled[has]
         return np.concatenate([self.department_capacity, self.enterprise_capacity, teams])

@@ -54,13 +54,17 @@ def run(params: dict | None = None, seed: int = 0, scenario: Any = "flood",
     model = make_model(params, seed, scenario, policy, network)
     model.run_for(model.p["days"])
     summary = summarise(model, seed, model.policy.name, network)
-    if indicators and model.scenario.shocks:
-        off = {p.name: p.off_value for p in by_group("prevention")}
-        twin = make_model({**(params or {}), **off}, seed, scenario, policy, network)
+    if indicators and model.shock_scenario.shocks:
+        twin = make_model(prevention_off(params), seed, scenario, policy, network)
         twin.run_for(twin.p["days"])
         summary["capacities"]["prevention"] = prevention_indicator(summary,
                                                                    summarise(twin, seed, ""))
     return RunResult(timeseries(model), summary, model)
+
+
+def prevention_off(params: dict | None) -> dict:
+    """`params` with every prevention lever switched off (the paired run's parameters)."""
+    return {**(params or {}), **{p.name: p.off_value for p in by_group("prevention")}}
 
 
 def prevention_indicator(actual: dict, without: dict) -> dict:
@@ -85,14 +89,14 @@ def summarise(model: GrassrootsModel, seed: int, policy: str, network: Any = Non
     """Every per-run metric, the seed and the resolved parameters (JSON-ready)."""
     df = timeseries(model)
     p = model.p
-    windows = model.scenario.windows()
+    windows = model.shock_scenario.windows()
     onset = windows[0][0] if windows else None
     metrics = {dim: curve_metrics(df[dim].to_numpy(), onset, p["recovery_epsilon"],
                                   p["control_window"]) for dim in DIMENSIONS}
     events = event_metrics(df, [w[0] for w in windows], p)
     return {
         "seed": seed,
-        "scenario": model.scenario.as_dict(),
+        "scenario": model.shock_scenario.as_dict(),
         "policy": policy,
         "network": str(network) if isinstance(network, (str, Path)) else None,
         "residents": int(model.residents.n),
@@ -118,7 +122,7 @@ def summarise(model: GrassrootsModel, seed: int, policy: str, network: Any = Non
         },
         "capacities": capacity_indicators(model, metrics, events),
         "resources_used": float(model.resources_used),
-        "warnings_issued": sum(bool(s.warned) for s in model.scenario.shocks),
+        "warnings_issued": sum(bool(s.warned) for s in model.shock_scenario.shocks),
         "community_reserve_left": float(model.committee.reserve),
     }
 

@@ -204,7 +204,7 @@ def _check_invariants(m, day):
         assert ((a >= 0) & (a <= 1)).all(), f"{name} {where}"
     assert ((m.function >= 0) & (m.function <= 1)).all(), where
     assert m.committee.reserve >= 0, where
-    assert (m.team_active <= m._team_enrolled).all(), where
+    assert (m.team_active <= m.team_enrolled).all(), where
     o = m.obs
     assert set(o) == set(OBSERVABLES)
     for c in COUNTS:

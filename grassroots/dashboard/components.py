@@ -3,9 +3,7 @@
 Mesa's SolaraViz does not fit this model, so the page is built from Solara components here
 (see docs in README.md, "Dashboard"): its ModelController re-creates a model by calling the
 model class with the parameter values, while Grassroots builds every model through
-`make_model` and steps a baseline (and the prevention twins) in lock-step; and its Reset
-inspects `model.scenario` as a Mesa `Scenario`, which a GrassrootsModel's shock scenario is
-not. What is kept from Mesa's grammar: Reset / Step / Play-Pause, a speed control, a
+`make_model` and steps a baseline (and the prevention twins) in lock-step. What is kept from Mesa's grammar: Reset / Step / Play-Pause, a speed control, a
 "steps per update" control, views redrawn from the model after every update.
 
 All state changes go through `Dashboard`; every view is a pure function of a `Frame`.

@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..model.params import GROUPS, PARAMS, Param, ParameterError, by_group, defaults
 from ..model.policy import LEVER_GROUPS, load_policy, shipped_policies
-from ..model.run import make_model, prevention_indicator, summarise, timeseries
+from ..model.run import make_model, prevention_indicator, prevention_off, summarise, timeseries
 from ..scenarios import ScenarioError, load_scenario, shipped
 from .layout import Layout, layout_for
 
@@ -225,11 +225,6 @@ class Settings:
                 self.compare)
 
 
-def prevention_off(params: dict) -> dict:
-    """The twin run of the prevention indicator: every prevention lever off (as `run`)."""
-    return {**params, **{p.name: p.off_value for p in by_group("prevention")}}
-
-
 # -- frames -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RunView:
@@ -283,7 +278,7 @@ class _Pair:
         self.policy = policy
         self.model = make_model(params, seed=s.seed, scenario=s.scenario, policy=policy)
         self.twin = (make_model(prevention_off(params), seed=s.seed, scenario=s.scenario,
-                                policy=policy) if self.model.scenario.shocks else None)
+                                policy=policy) if self.model.shock_scenario.shocks else None)
 
     def step(self) -> None:
         self.model.step()
@@ -311,8 +306,8 @@ class Simulation:
         m = self.main.model
         self.days = int(m.p["days"])
         self.layout = layout_for(m, settings.seed)
-        self._enrolled = np.maximum(np.asarray(m.team_active, float), 1.0)
-        self._has_team = np.asarray(m.team_active) > 0
+        self._enrolled = np.maximum(np.asarray(m.team_enrolled, float), 1.0)
+        self._has_team = np.asarray(m.team_enrolled) > 0
 
     @property
     def model(self):
@@ -352,7 +347,7 @@ class Simulation:
             teams = np.where(self._has_team, m.team_active / self._enrolled, np.nan)
             reserve_full = m.committee.reserve_full
             windows = tuple((s_.onset, s_.onset + s_.duration, s_.kind)
-                            for s_ in m.scenario.shocks)
+                            for s_ in m.shock_scenario.shocks)
             return Frame(
                 version=next(_versions), settings=self.settings, day=self.day, days=self.days,
                 windows=windows,
