@@ -15,7 +15,9 @@ Every file is written under a hidden temporary name (`.tmp-...`) and renamed int
 time-series part is renamed before its runs part: the runs part commits the batch, and a
 time-series part without its runs part is an orphan that the next session deletes.
 runs.parquet and timeseries.parquet exist only once every run of the experiment is recorded
-(ok or failed); then the part files are removed. A killed sweep keeps every flushed batch;
+(ok or failed); then the part files are removed. While runs go on, the driver holds at most
+one unwritten batch, so its memory does not grow with the sweep; consolidation holds the
+runs table (one row per run) and CONSOLIDATE_CHUNK runs' time series at a time. A killed sweep keeps every flushed batch;
 it loses the runs in flight and the finished runs not yet flushed — at most `flush_every`
 runs or FLUSH_SECONDS of work. `--resume` runs only the run ids not yet recorded.
 
@@ -64,8 +66,10 @@ FORMAT = "grassroots-sweep/1"
 #: a batch of finished runs is written at the latest this many seconds after the last one
 FLUSH_SECONDS = 10.0
 FLUSH_EVERY = 100
-#: runs per chunk when timeseries.parquet is consolidated (bounds the driver's memory)
+#: runs per chunk when timeseries.parquet is consolidated (bounds the driver's memory) ...
 CONSOLIDATE_CHUNK = 256
+#: ... unless all the time series together have at most this many rows
+CONSOLIDATE_IN_MEMORY_ROWS = 250_000
 HEAD = ("run_id", "point", "sample", "replicate", "scenario", "policy")
 TAIL = ("seed", "status", "error", "wall_time")
 PACKAGES = ("grassroots", "mesa", "numpy", "scipy", "pandas", "networkx", "pyarrow", "SALib",
@@ -426,21 +430,13 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
 
 
 # -- the folder ---------------------------------------------------------------------------
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _tmp_name(path: Path) -> Path:
     return path.with_name(f".tmp-{path.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}")
 
 
 def atomic_write_table(table: pa.Table, path: Path) -> None:
-    """Write a Parquet file under a temporary name, fsync it, rename it into place."""
+    """Write a Parquet file under a temporary name, fsync it, rename it into place (a
+    killed process leaves either the old file or the new one, never part of one)."""
     tmp = _tmp_name(path)
     try:
         with open(tmp, "wb") as f:
@@ -451,7 +447,6 @@ def atomic_write_table(table: pa.Table, path: Path) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    _fsync_dir(path.parent)
 
 
 def atomic_write_text(text: str, path: Path) -> None:
@@ -465,7 +460,6 @@ def atomic_write_text(text: str, path: Path) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    _fsync_dir(path.parent)
 
 
 def design_table(exp: Experiment) -> pa.Table:
@@ -528,7 +522,7 @@ class SweepStore:
         """run_id -> status of every recorded run (the latest record wins)."""
         status: dict[int, str] = {}
         for runs, _ in self.sources():
-            t = pq.read_table(runs, columns=["run_id", "status"])
+            t = pq.ParquetFile(runs).read(columns=["run_id", "status"])
             status.update(zip(t["run_id"].to_pylist(), t["status"].to_pylist()))
         return status
 
@@ -574,20 +568,16 @@ class SweepStore:
         sources = self.sources()
         tables, src = [], []
         for i, (runs, _) in enumerate(sources):
-            t = pq.read_table(runs)
+            t = pq.ParquetFile(runs).read()
             tables.append(t)
             src.append(np.full(t.num_rows, i, np.int64))
         table = pa.concat_tables(tables, promote_options="permissive")
         ids = table["run_id"].to_numpy()
         src_all = np.concatenate(src)
         # the last record of each run id wins
-        rev = len(ids) - 1 - np.unique(ids[::-1], return_index=True)[1]
-        keep = np.sort(rev)
+        keep = len(ids) - 1 - np.unique(ids[::-1], return_index=True)[1]  # sorted by run id
         table = table.take(pa.array(keep))
         winner_src = src_all[keep]
-        order = np.argsort(table["run_id"].to_numpy(), kind="stable")
-        table = table.take(pa.array(order))
-        winner_src = winner_src[order]
         for name in ("error", "traceback"):  # text columns even when no run failed
             col = table[name].cast(pa.string()) if name in table.column_names \
                 else pa.nulls(table.num_rows, pa.string())
@@ -599,35 +589,47 @@ class SweepStore:
 
         ts_sources = [(i, t) for i, (_, t) in enumerate(sources) if t is not None]
         if ts_sources:
-            self._consolidate_timeseries(table["run_id"].to_numpy(), winner_src, sources)
+            # sources holding a record that lost to a later one must be read filtered
+            partial = set(np.unique(src_all[np.setdiff1d(np.arange(len(ids)), keep)]))
+            self._consolidate_timeseries(table["run_id"].to_numpy(), winner_src, sources,
+                                         partial)
         atomic_write_table(table, self.runs_path)  # after the time series: see docstring
         status = table["status"].to_pylist()
         return {"ok": status.count("ok"), "failed": status.count("failed")}
 
     def _consolidate_timeseries(self, run_ids: np.ndarray, winner_src: np.ndarray,
-                                sources: list[tuple[Path, Path | None]]) -> None:
-        schema = pa.unify_schemas([pq.read_schema(t) for _, t in sources if t is not None],
+                                sources: list[tuple[Path, Path | None]],
+                                partial: set) -> None:
+        paths = [t for _, t in sources if t is not None]
+        schema = pa.unify_schemas([pq.read_schema(t) for t in paths],
                                   promote_options="permissive")
+        rows = sum(pq.read_metadata(t).num_rows for t in paths)
+        size = len(run_ids) if rows <= CONSOLIDATE_IN_MEMORY_ROWS else CONSOLIDATE_CHUNK
         tmp = _tmp_name(self.ts_path)
         try:
             with open(tmp, "wb") as f:
                 with pq.ParquetWriter(f, schema) as writer:
-                    for start in range(0, len(run_ids), CONSOLIDATE_CHUNK):
-                        ids = run_ids[start:start + CONSOLIDATE_CHUNK]
-                        srcs = winner_src[start:start + CONSOLIDATE_CHUNK]
+                    for start in range(0, len(run_ids), size):
+                        ids = run_ids[start:start + size]
+                        srcs = winner_src[start:start + size]
                         parts = []
                         for s in np.unique(srcs):
                             path = sources[s][1]
                             if path is None:
                                 continue
-                            want = ids[srcs == s].tolist()
-                            t = pq.read_table(path, filters=[("run_id", "in", want)])
+                            if size >= len(run_ids) and s not in partial:
+                                t = pq.ParquetFile(path).read()  # every run is wanted
+                            else:
+                                want = ids[srcs == s].tolist()
+                                t = pq.read_table(path, filters=[("run_id", "in", want)])
                             parts.append(_conform(t, schema))
                         if not parts:
                             continue
                         chunk = pa.concat_tables(parts).sort_by([("run_id", "ascending"),
                                                                  ("day", "ascending")])
                         writer.write_table(chunk)
+                        del chunk, parts
+                        pa.default_memory_pool().release_unused()
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.ts_path)
