@@ -170,6 +170,7 @@ class GrassrootsModel(mesa.Model):
         4. observation: structure, function, relationship and counts are collected.
         """
         self.day = day = int(self.time)
+        self.running = day < self.p["days"]  # Mesa's flag: the horizon is reached
         self._hazards(day)
 
         committee = self.committee
