@@ -350,6 +350,10 @@ def _morris(data: SweepData, outcomes: list[str], out: Path, report: AnalysisRep
             report.notes.append(f"Morris indices not computed for {err}")
             continue
         for (scenario, policy), y in ys.items():
+            if np.ptp(y) == 0:
+                report.notes.append(f"Morris indices not computed for {outcome} in "
+                                    f"{scenario}/{policy}: it does not vary")
+                continue
             m = morris_indices(problem, x, y, num_levels=levels)
             rows.append(m.assign(scenario=scenario, policy=policy, outcome=outcome))
     if not rows:
@@ -411,7 +415,8 @@ def _morris_plot(table: pd.DataFrame, outcome: str, path: Path) -> None:
         ax.set_xlabel("mu* (mean |elementary effect|)")
         ax.set_title(f"{outcome} — {_groups_label(scenario, policy)}", fontsize=10)
         bx.scatter(g["mu_star"], g["sigma"], color="#dd8452")
-        for _, r in g.iterrows():
+        top = g["mu_star"] >= 0.15 * float(g["mu_star"].max())  # label the ones that matter
+        for _, r in g[top].iterrows():
             bx.annotate(r["parameter"].replace("_", " "), (r["mu_star"], r["sigma"]),
                         fontsize=8, xytext=(4, 2), textcoords="offset points")
         lim = max(float(g["mu_star"].max()), float(g["sigma"].max()), 1e-12) * 1.15
@@ -420,6 +425,7 @@ def _morris_plot(table: pd.DataFrame, outcome: str, path: Path) -> None:
         bx.set_ylim(0, lim)
         bx.set_xlabel("mu*")
         bx.set_ylabel("sigma (interactions, non-linearity)")
+        bx.set_title("labelled: mu* at least 15% of the largest", fontsize=9)
         bx.legend(fontsize=8, loc="upper left")
     fig.suptitle("Morris elementary effects (bars: 95% bootstrap intervals)", fontsize=11)
     fig.tight_layout()
@@ -547,9 +553,9 @@ def _effects_plot(data: SweepData, summary: pd.DataFrame, outcomes: list[str],
                 ax.set_ylabel(outcome, fontsize=8)
     if len(groups) > 1:
         axes[0, 0].legend(fontsize=7)
-    fig.suptitle(f"{data.manifest['experiment']['name']}: outcomes against varied parameters "
-                 f"(few values: mean and 95% interval of the mean at each value; many: "
-                 f"dots = mean of each design point)", fontsize=10)
+    fig.suptitle(f"{data.manifest['experiment']['name']}: outcomes against varied parameters\n"
+                 f"few values: mean and 95% interval of the mean at each value;\n"
+                 f"many values: one dot per design point (its replicate mean)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -305,6 +305,13 @@ class ProcessPool:
         return False
 
 
+def dask_setup(worker) -> None:
+    """Dask preload hook (LocalCluster workers): leave Ctrl-C to the driver, which stops the
+    sweep and closes the cluster itself."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _worker_versions() -> dict:
     from . import __version__
 
@@ -345,6 +352,7 @@ class DaskExecutor:
                 self.cluster = LocalCluster(n_workers=self.local_workers, threads_per_worker=1,
                                             processes=True, host="127.0.0.1",
                                             dashboard_address="127.0.0.1:0",
+                                            preload=["grassroots.sweep"],
                                             silence_logs=logging.ERROR)
                 self.client = Client(self.cluster)
         except (OSError, TimeoutError, ValueError) as err:
