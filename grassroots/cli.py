@@ -283,7 +283,7 @@ def _add_sweep_commands(sub) -> None:
 
     an = sub.add_parser(
         "analyze", help="summarise a finished sweep: tables, sensitivity indices, plots",
-        description="Write DIR/analysis/: replicate summaries (mean, 95%% interval), "
+        description="Write DIR/analysis/: replicate summaries (mean, 95% interval), "
                     "per-day summaries, Sobol or Morris indices when the design allows, "
                     "and PNG plots.")
     an.add_argument("dir", metavar="DIR", help="folder of a finished sweep")
