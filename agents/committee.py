@@ -118,6 +118,7 @@ class CommunityCommittee(mesa.Agent):
         if can < len(who):
             who = self.model.rng.permutation(who)[:can]
         pop.reserve_days[who] += RESERVE_RATION
+        pop.reserves_moved = True
         self.reserve -= RESERVE_RATION * len(who)
 
     # -- adaptability --------------------------------------------------------------------

@@ -55,6 +55,7 @@ class Population:
         self.trust_moved = False  # trust differs from its long-run level somewhere
         self.reserve_days = c.reserve_days.astype(float)
         self.reserve_full = self.reserve_days.copy()  # what the household keeps
+        self.reserves_moved = False  # reserve_days differs from reserve_full somewhere
         self.registered = np.zeros(n, bool)  # on the committee's list at the last onset
         self.ever_in_need = np.zeros(n, bool)
         self.gap = np.zeros((4, n))
@@ -171,6 +172,8 @@ class Resident(mesa.Agent):
         """Households that keep supplies restock them over RESTOCK_DAYS when not in need;
         rations from the community reserve left over when a need ends go back to it."""
         pop = model.residents
+        if not pop.reserves_moved:
+            return
         extra = (pop.reserve_days > pop.reserve_full) & ~in_need
         if extra.any():
             model.committee.take_back(float((pop.reserve_days[extra] - pop.reserve_full[extra]).sum()))
@@ -179,6 +182,7 @@ class Resident(mesa.Agent):
         if low.any():
             pop.reserve_days[low] = np.minimum(
                 pop.reserve_full[low], pop.reserve_days[low] + pop.reserve_full[low] / RESTOCK_DAYS)
+        pop.reserves_moved = not np.array_equal(pop.reserve_days, pop.reserve_full)
 
     @staticmethod
     def remember(model) -> None:
@@ -189,8 +193,9 @@ class Resident(mesa.Agent):
             return
         for now, base in ((pop.trust_neighbours, pop.trust_neighbours_base),
                           (pop.trust_institutions, pop.trust_institutions_base)):
-            d = now - base
-            now[:] = base + np.sign(d) * repair_step(np.abs(d), rate)
+            who = np.flatnonzero(now != base)
+            d = now[who] - base[who]
+            now[who] = base[who] + np.sign(d) * repair_step(np.abs(d), rate)
 
     @staticmethod
     def trust_settled(model) -> bool:
@@ -202,14 +207,19 @@ class Resident(mesa.Agent):
         return not pop.trust_moved
 
     @staticmethod
-    def use_reserves(model) -> None:
+    def use_reserves(model, anyone_in_need: bool = True) -> None:
         """A resident whose services or health need is unmet consumes a day of household
         reserves; that day the reserves bridge `reserve_buffer` of those gaps."""
         pop = model.residents
+        if not anyone_in_need:  # then no need is unmet: nothing to bridge
+            if pop.buffered.any():
+                pop.buffered[:] = False
+            return
         unmet = 1.0 - model.p["need_threshold"]
         short = (pop.gap[HEALTH] > unmet) | (pop.gap[SERVICES] > unmet)
         pop.buffered = short & (pop.reserve_days >= 1.0)
         pop.reserve_days[pop.buffered] -= 1.0
+        pop.reserves_moved |= bool(pop.buffered.any())
 
     @staticmethod
     def report_needs(model, in_need: np.ndarray) -> None:
@@ -249,13 +259,17 @@ class Resident(mesa.Agent):
         Nothing is repaired where the hazard is still ongoing."""
         pop = model.residents
         g = pop.gap
-        own = model.p["self_recovery_rate"] * (1.0 - 0.5 * pop.vulnerability) * (
-            1.0 - 0.5 * g[INCOME]
+        # only residents with a housing or health gap, outside an ongoing hazard, change
+        who = np.flatnonzero((g[HOUSING] + g[HEALTH] > 0)
+                             & ~model.hazard_ongoing[pop.neighbourhood])
+        if len(who) == 0:
+            return
+        own = model.p["self_recovery_rate"] * (1.0 - 0.5 * pop.vulnerability[who]) * (
+            1.0 - 0.5 * g[INCOME, who]
         )
-        blocked = model.hazard_ongoing[pop.neighbourhood]
         for col, k in enumerate((HOUSING, HEALTH)):
-            rate = own + HELP_UNIT * (institutional[col] + mutual)
-            g[k] = np.where(blocked, g[k], repair_step(g[k], rate))
+            rate = own + HELP_UNIT * (institutional[col, who] + mutual[who])
+            g[k, who] = repair_step(g[k, who], rate)
 
     @staticmethod
     def return_home(model) -> None:

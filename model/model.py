@@ -197,7 +197,8 @@ class GrassrootsModel(mesa.Model):
         # Needs are judged on the gaps themselves: reserves make a day easier to bear (see
         # function) but do not end the need.
         in_need = pop.in_need_of(pop.gap, p["need_threshold"])
-        Resident.use_reserves(self)
+        anyone = bool(in_need.any())
+        Resident.use_reserves(self, anyone)
         started = in_need & (pop.need_since < 0)
         pop.need_since[started] = day
         pop.need_since[~in_need] = -1
@@ -205,7 +206,7 @@ class GrassrootsModel(mesa.Model):
         help_ = self._help
         help_[:] = 0.0
 
-        if in_need.any():
+        if anyone:
             pop.ever_in_need |= in_need
             Resident.report_needs(self, in_need)
             self.committee.monitor_needs(in_need)
@@ -235,7 +236,8 @@ class GrassrootsModel(mesa.Model):
             mutual = np.zeros(pop.n)
             institutional = np.zeros((2, pop.n))
             received = mutual
-            SocialOrganisation.muster(self, in_need)
+            if pop.displaced.any() or not np.array_equal(self.team_active, self.team_enrolled):
+                SocialOrganisation.muster(self, in_need)
 
         Resident.recover(self, institutional, mutual)
         GovernmentDepartment.repair_utilities(self)
@@ -325,7 +327,7 @@ class GrassrootsModel(mesa.Model):
                     or (self.enterprise_capacity < 1).any()
                     or (self.department_capacity < 1).any()
                     or not Resident.trust_settled(self)
-                    or (pop.reserve_days < pop.reserve_full).any())
+                    or pop.reserves_moved)
 
     # -- observation -------------------------------------------------------------------
     def _raw_levels(self) -> dict[str, float]:

@@ -100,7 +100,7 @@ class Ties:
         broken = d[self._base_working[d] & (self.strength[d] < self.working_threshold)]
         if not np.array_equal(broken, self.broken):
             self.broken = broken
-            self._giant = self._giant_share()
+            self._giant = None  # recomputed when next asked for
 
     # -- aggregates ----------------------------------------------------------------------
     def spread(self, values: np.ndarray) -> np.ndarray:
@@ -119,7 +119,9 @@ class Ties:
 
     def giant_component_share(self) -> float:
         """Share of residents in the largest connected component of working ties
-        (scipy.sparse.csgraph); recomputed only when the set of working ties changes."""
+        (scipy.sparse.csgraph); recomputed only when the set of working ties has changed."""
+        if self._giant is None:
+            self._giant = self._giant_share()
         return self._giant
 
     def _giant_share(self) -> float:
