@@ -299,26 +299,34 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_")
 
 
-def _sobol(data: SweepData, outcomes: list[str], out: Path, report: AnalysisReport) -> None:
-    problem = data.manifest["design"]["problem"]
-    second = bool(data.manifest["experiment"]["sampler"].get("second_order"))
-    firsts, seconds = [], []
+def _varying_outputs(data: SweepData, outcomes: list[str], method: str,
+                     report: AnalysisReport):
+    """(outcome, scenario, policy, outputs in design order) for every outcome and group
+    whose outputs can be analysed; the others are noted in the report."""
     for outcome in outcomes:
         try:
             ys = _design_outputs(data, outcome)
         except AnalysisError as err:
-            report.notes.append(f"Sobol indices not computed for {err}")
+            report.notes.append(f"{method} indices not computed for {err}")
             continue
         for (scenario, policy), y in ys.items():
             if np.ptp(y) == 0:
-                report.notes.append(f"Sobol indices not computed for {outcome} in "
+                report.notes.append(f"{method} indices not computed for {outcome} in "
                                     f"{scenario}/{policy}: it does not vary")
                 continue
-            f, s = sobol_indices(problem, y, calc_second_order=second)
-            ids = {"scenario": scenario, "policy": policy, "outcome": outcome}
-            firsts.append(f.assign(**ids))
-            if s is not None:
-                seconds.append(s.assign(**ids))
+            yield outcome, scenario, policy, y
+
+
+def _sobol(data: SweepData, outcomes: list[str], out: Path, report: AnalysisReport) -> None:
+    problem = data.manifest["design"]["problem"]
+    second = bool(data.manifest["experiment"]["sampler"].get("second_order"))
+    firsts, seconds = [], []
+    for outcome, scenario, policy, y in _varying_outputs(data, outcomes, "Sobol", report):
+        f, s = sobol_indices(problem, y, calc_second_order=second)
+        ids = {"scenario": scenario, "policy": policy, "outcome": outcome}
+        firsts.append(f.assign(**ids))
+        if s is not None:
+            seconds.append(s.assign(**ids))
     if not firsts:
         return
     table = pd.concat(firsts, ignore_index=True)
@@ -343,19 +351,9 @@ def _morris(data: SweepData, outcomes: list[str], out: Path, report: AnalysisRep
     levels = data.manifest["experiment"]["sampler"]["levels"]
     x = data.design.sort_values("sample")[problem["names"]].to_numpy(float)
     rows = []
-    for outcome in outcomes:
-        try:
-            ys = _design_outputs(data, outcome)
-        except AnalysisError as err:
-            report.notes.append(f"Morris indices not computed for {err}")
-            continue
-        for (scenario, policy), y in ys.items():
-            if np.ptp(y) == 0:
-                report.notes.append(f"Morris indices not computed for {outcome} in "
-                                    f"{scenario}/{policy}: it does not vary")
-                continue
-            m = morris_indices(problem, x, y, num_levels=levels)
-            rows.append(m.assign(scenario=scenario, policy=policy, outcome=outcome))
+    for outcome, scenario, policy, y in _varying_outputs(data, outcomes, "Morris", report):
+        m = morris_indices(problem, x, y, num_levels=levels)
+        rows.append(m.assign(scenario=scenario, policy=policy, outcome=outcome))
     if not rows:
         return
     table = pd.concat(rows, ignore_index=True)

@@ -595,29 +595,28 @@ def _timeseries(value: Any, fail) -> int:
 
 
 def _scenario(value: str, base: Path, key: str, fail) -> str:
-    if value != "none" and value not in shipped():
-        candidate = (base / value)
-        if not candidate.is_file():
-            raise fail(key, f"{value!r} is neither a shipped scenario "
-                            f"({', '.join(['none', *shipped()])}) nor a file")
-        value = str(candidate.resolve())
-    try:
-        load_scenario(value)
-    except ScenarioError as err:
-        raise fail(key, str(err)) from None
-    return value
+    return _named_or_file(value, ["none", *shipped()], "scenario", load_scenario, ScenarioError,
+                          base, key, fail)
 
 
 def _policy(value: str, base: Path, key: str, fail) -> str:
-    if value not in shipped_policies():
-        candidate = (base / value)
+    return _named_or_file(value, list(shipped_policies()), "policy", load_policy,
+                          ParameterError, base, key, fail)
+
+
+def _named_or_file(value: str, names: list[str], what: str, load, error, base: Path,
+                   key: str, fail) -> str:
+    """A shipped name, or a file relative to the experiment file (made absolute), which
+    must load."""
+    if value not in names:
+        candidate = base / value
         if not candidate.is_file():
-            raise fail(key, f"{value!r} is neither a shipped policy "
-                            f"({', '.join(shipped_policies())}) nor a file")
+            raise fail(key, f"{value!r} is neither a shipped {what} ({', '.join(names)}) "
+                            f"nor a file")
         value = str(candidate.resolve())
     try:
-        load_policy(value)
-    except ParameterError as err:
+        load(value)
+    except error as err:
         raise fail(key, str(err)) from None
     return value
 

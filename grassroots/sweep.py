@@ -442,32 +442,29 @@ def _tmp_name(path: Path) -> Path:
     return path.with_name(f".tmp-{path.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}")
 
 
-def atomic_write_table(table: pa.Table, path: Path) -> None:
-    """Write a Parquet file under a temporary name, fsync it, rename it into place (a
-    killed process leaves either the old file or the new one, never part of one)."""
+def _atomic_write(path: Path, mode: str, write: Callable, **open_kwargs) -> None:
+    """Write a file under a temporary name, fsync it, rename it into place (a killed process
+    leaves either the old file or the new one, never part of one)."""
     tmp = _tmp_name(path)
     try:
-        with open(tmp, "wb") as f:
-            pq.write_table(table, f)
+        with open(tmp, mode, **open_kwargs) as f:
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def atomic_write_table(table: pa.Table, path: Path) -> None:
+    """Write a Parquet file atomically (see _atomic_write)."""
+    _atomic_write(path, "wb", lambda f: pq.write_table(table, f))
 
 
 def atomic_write_text(text: str, path: Path) -> None:
-    tmp = _tmp_name(path)
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    """Write a text file atomically (see _atomic_write)."""
+    _atomic_write(path, "w", lambda f: f.write(text), encoding="utf-8")
 
 
 def design_table(exp: Experiment) -> pa.Table:
