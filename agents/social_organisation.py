@@ -1,6 +1,6 @@
 """Social organisations (NGOs) and the volunteer teams they field.
 
-FRAMEWORK.txt, first capacity: "rely on residents' self-governing organizations, enterprises
+The framework, first capacity: "rely on residents' self-governing organizations, enterprises
 and non-governmental organizations around the community to build volunteer service teams";
 fourth capacity: "welcome social organizations, the private sector and other entities in the
 region and abroad to participate in the follow-up handling of risk events".
@@ -11,6 +11,7 @@ to no organisation. A team's daily capacity is its active volunteers (volunteers
 and at home) x volunteer_capacity x the committee's plan fit; it is shared equally among the
 residents in need it serves, each accepting in proportion to trust in institutions. Outside
 organisations and enterprises join after a shock as openness allows (`outside_help`).
+Rules over all residents are functions; a `SocialOrganisation` agent views its own team.
 """
 
 from __future__ import annotations
@@ -18,18 +19,13 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-#: Days after onset before outside organisations arrive.
-OUTSIDE_ARRIVAL_DAYS = 3
-#: Outside help at full openness, in resident-help per day per resident in need.
-OUTSIDE_HELP_PER_NEED = 0.3
-#: Daily donation of an enterprise at full capacity and full openness, in resident-help.
-ENTERPRISE_DONATION = 2.0
+from grassroots.community.state import Population
 
 
 class SocialOrganisation(mesa.Agent):
     """One community-based NGO (index `idx` into the model's organisation arrays)."""
 
-    def __init__(self, model, idx):
+    def __init__(self, model, idx: int):
         super().__init__(model)
         self.idx = int(idx)
 
@@ -45,46 +41,50 @@ class SocialOrganisation(mesa.Agent):
     def active_volunteers(self) -> int:
         return int(self.model.team_active[self.idx])
 
-    @staticmethod
-    def serving_teams(model) -> np.ndarray:
-        """The team serving each resident: their organisation's, or the committee's (K)."""
-        pop = model.residents
-        return np.where(pop.org >= 0, pop.org, len(model.org_neighbourhood))
 
-    @staticmethod
-    def muster(model, in_need: np.ndarray) -> None:
-        """Count each team's active volunteers: enrolled, not in need, at home."""
-        pop = model.residents
-        k = len(model.org_neighbourhood)
-        active = pop.volunteer & ~in_need & ~pop.displaced
-        team = np.where(pop.org >= 0, pop.org, k)
-        model.team_active = np.bincount(team[active], minlength=k + 1)
+def serving_teams(org: np.ndarray, n_orgs: int) -> np.ndarray:
+    """The team serving each resident: their organisation's, or the committee's (n_orgs)."""
+    return np.where(org >= 0, org, n_orgs)
 
-    @staticmethod
-    def help_residents(model, in_need: np.ndarray) -> np.ndarray:
-        """Volunteer teams help the residents in need they serve, at the plan's fit.
-        Returns units of help received per resident."""
-        pop = model.residents
-        k = len(model.org_neighbourhood)
-        SocialOrganisation.muster(model, in_need)
-        capacity = model.team_active * model.p["volunteer_capacity"] * model.committee.plan_fit
-        demand = np.bincount(model.serving[in_need], minlength=k + 1).astype(float)
-        ratio = np.minimum(1.0, np.divide(capacity, demand, out=np.zeros(k + 1),
-                                          where=demand > 0))
-        return ratio[model.serving] * in_need * pop.trust_institutions
 
-    @staticmethod
-    def outside_help(model, in_need: np.ndarray) -> np.ndarray:
-        """From OUTSIDE_ARRIVAL_DAYS after an onset, outside organisations and the private
-        sector join in proportion to external_openness: OUTSIDE_HELP_PER_NEED units per
-        resident in need, plus ENTERPRISE_DONATION units per enterprise at full capacity,
-        shared equally among residents in need (accepted in proportion to trust in
-        institutions). Returns units received per resident."""
-        pop = model.residents
-        openness = model.p["external_openness"]
-        if model.days_since_onset < OUTSIDE_ARRIVAL_DAYS or openness <= 0:
-            return np.zeros(pop.n)
-        demand = float(in_need.sum())
-        capacity = openness * (OUTSIDE_HELP_PER_NEED * demand
-                               + ENTERPRISE_DONATION * float(model.enterprise_capacity.sum()))
-        return min(1.0, capacity / demand) * in_need * pop.trust_institutions
+def enrolled_volunteers(pop: Population, n_orgs: int) -> np.ndarray:
+    """Volunteers enrolled in each team (the last slot: the committee's own team)."""
+    team = serving_teams(pop.org, n_orgs)
+    return np.bincount(team[pop.volunteer], minlength=n_orgs + 1)
+
+
+def muster(pop: Population, in_need: np.ndarray, n_orgs: int) -> np.ndarray:
+    """Each team's active volunteers: enrolled, not in need, at home. Returns
+    `team_active`."""
+    active = pop.volunteer & ~in_need & ~pop.displaced
+    team = np.where(pop.org >= 0, pop.org, n_orgs)
+    return np.bincount(team[active], minlength=n_orgs + 1)
+
+
+def help_residents(pop: Population, in_need: np.ndarray, serving: np.ndarray,
+                   team_active: np.ndarray, plan_fit: float, p: dict) -> np.ndarray:
+    """Volunteer teams help the residents in need they serve: a team's capacity is its
+    active volunteers x volunteer_capacity x plan fit, shared equally (at most one unit each)
+    and accepted in proportion to trust in institutions. Returns units received per
+    resident."""
+    k = len(team_active) - 1
+    capacity = team_active * p["volunteer_capacity"] * plan_fit
+    demand = np.bincount(serving[in_need], minlength=k + 1).astype(float)
+    ratio = np.minimum(1.0, np.divide(capacity, demand, out=np.zeros(k + 1), where=demand > 0))
+    return ratio[serving] * in_need * pop.trust_institutions
+
+
+def outside_help(pop: Population, in_need: np.ndarray, days_since_onset: int,
+                 enterprise_capacity: np.ndarray, p: dict) -> np.ndarray:
+    """From outside_arrival_days after an onset, outside organisations and the private
+    sector join in proportion to external_openness: outside_help_per_need units per resident
+    in need, plus enterprise_donation units per enterprise at full capacity, shared equally
+    among residents in need (at most one unit each, accepted in proportion to trust in
+    institutions). Returns units received per resident."""
+    openness = p["external_openness"]
+    if days_since_onset < p["outside_arrival_days"] or openness <= 0:
+        return np.zeros(pop.n)
+    demand = float(in_need.sum())
+    capacity = openness * (p["outside_help_per_need"] * demand
+                           + p["enterprise_donation"] * float(enterprise_capacity.sum()))
+    return min(1.0, capacity / demand) * in_need * pop.trust_institutions

@@ -40,8 +40,8 @@ from pathlib import Path
 
 import psutil
 
-from grassroots.experiment import from_dict
-from grassroots.sweep import (DaskExecutor, ProcessPool, SerialExecutor, _warm, execute,
+from grassroots.sweeps.experiment import from_dict
+from grassroots.sweeps.sweep import (DaskExecutor, ProcessPool, SerialExecutor, _warm, execute,
                               plan_sweep)
 
 

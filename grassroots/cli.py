@@ -26,9 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from .model.network_io import NetworkFileError
-from .model.params import GROUPS, PARAMS, ParameterError, by_group, parse_assignments
-from .scenarios import ScenarioError
+from grassroots.community.network_io import NetworkFileError
+from grassroots.core.params import GROUPS, PARAMS, ParameterError, by_group, parse_assignments
+from grassroots.scenarios import ScenarioError
 
 USAGE_ERROR = 2
 
@@ -112,8 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 # -- commands ----------------------------------------------------------------------------
 def cmd_run(args) -> int:
-    from .model.plotting import resilience_figure
-    from .model.run import run
+    from grassroots.analysis.figures import resilience_figure
+    from grassroots.model.run import run
 
     overrides = parse_assignments(args.set)
     if args.residents is not None:
@@ -193,7 +193,7 @@ def cmd_params(args) -> int:
 
 
 def cmd_scenarios(args) -> int:
-    from .scenarios import load_scenario, shipped
+    from grassroots.scenarios import load_scenario, shipped
 
     print(f"{'none':12} No shock: the community at rest.")
     for name in shipped():
@@ -203,7 +203,7 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_policies(args) -> int:
-    from .model.policy import load_policy, shipped_policies
+    from grassroots.policies import load_policy, shipped_policies
 
     for name in shipped_policies():
         pol = load_policy(name)
@@ -213,9 +213,9 @@ def cmd_policies(args) -> int:
 
 
 def cmd_gallery(args) -> int:
-    from .model.plotting import resilience_figure
-    from .model.run import run
-    from .scenarios import shipped
+    from grassroots.analysis.figures import resilience_figure
+    from grassroots.model.run import run
+    from grassroots.scenarios import shipped
 
     overrides = {}
     if args.residents is not None:
@@ -251,7 +251,7 @@ def cmd_gallery(args) -> int:
 
 # -- sweeps (grassroots/experiment.py, sweep.py, analysis.py) -----------------------------
 def _add_sweep_commands(sub) -> None:
-    from .sweep import FLUSH_EVERY, FLUSH_SECONDS
+    from grassroots.sweeps import FLUSH_EVERY, FLUSH_SECONDS
 
     sw = sub.add_parser(
         "sweep", help="run an experiment file: many runs, streamed to Parquet",
@@ -316,8 +316,8 @@ def cmd_sweep(args) -> int:
     import re
     import signal
 
-    from .experiment import load_experiment
-    from .sweep import SweepError, SweepStore, execute, make_executor, plan_sweep
+    from grassroots.sweeps import load_experiment
+    from grassroots.sweeps import SweepError, SweepStore, execute, make_executor, plan_sweep
 
     workers = _count(args.workers, "--workers") if args.workers is not None else None
     dask_local = _count(args.dask_local, "--dask-local") if args.dask_local is not None \
@@ -368,7 +368,7 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_analyze(args) -> int:
-    from .analysis import analyze
+    from grassroots.analysis import analyze
 
     report = analyze(args.dir, outcomes=args.outcome or None)
     for note in report.notes:
@@ -379,7 +379,7 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_export_ema(args) -> int:
-    from .analysis import export_ema
+    from grassroots.analysis import export_ema
 
     path = export_ema(args.dir, args.out)
     print(f"wrote {path} (load with ema_workbench.load_results)")
@@ -403,7 +403,7 @@ def _add_dashboard_command(sub) -> None:
 
 
 def cmd_dashboard(args) -> int:
-    from .dashboard.serve import serve
+    from grassroots.dashboard.serve import serve
 
     try:
         port = int(args.port)

@@ -1,8 +1,8 @@
-"""The Grassroots model: parameters, community, the Mesa model, metrics and the entry point."""
+"""The model: the daily step (model.py) and the one run entry point (run.py)."""
 
-from .model import OBSERVABLES, GrassrootsModel
-from .params import PARAMS, ParameterError
-from .run import RunResult, make_model, run
+from grassroots.core.params import PARAMS, ParameterError
+from grassroots.model.model import OBSERVABLES, GrassrootsModel
+from grassroots.model.run import Run, RunResult, make_model, run
 
-__all__ = ["OBSERVABLES", "PARAMS", "GrassrootsModel", "ParameterError", "RunResult",
+__all__ = ["OBSERVABLES", "PARAMS", "GrassrootsModel", "ParameterError", "Run", "RunResult",
            "make_model", "run"]

@@ -1,8 +1,11 @@
 """GrassrootsModel: the community, its agents, the shocks and the daily step.
 
-One step is one day. The step order is explicit (see `step`); every rule is a method of the
-agent type that carries it out (agents/). Resident state is numpy arrays and the tie matrix
-is scipy.sparse, so no step loops over residents in Python.
+One step is one day. `GrassrootsModel.step` wires the rules (agents/) in the order its
+docstring states; each rule is a function whose arguments are what it reads and whose return
+value is what it changes, and the step writes the result back into the state. Resident state
+is a struct of arrays (community/state.py) and the tie matrix is scipy.sparse
+(community/ties.py), so no step loops over residents in Python. What is observed each day is
+computed by the pure functions of measures/dimensions.py.
 
 While the community is *at rest* — no shock has struck, or everything has been repaired —
 the help and recovery rules have nothing to act on and are skipped; prevention routines
@@ -18,48 +21,40 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from ..agents import (
+from grassroots.agents import (
     CommunityCommittee, Enterprise, GovernmentDepartment, PartyMember, Resident,
     RiskAssessmentInstitution, SocialOrganisation,
 )
-from ..agents.department import DEPARTMENTS, RELIEF_MAX
-from ..agents.resident import HELP_UNIT, HOUSING, HEALTH, INCOME, Population
-from ..scenarios import Scenario, ScenarioError, load_scenario
-from .community import Community, build_synthetic
-from .network_io import community_from_graph, load_community
-from .params import resolve
-from .policy import load_policy
-from .ties import Ties
-
-#: Per-step observables, in the column order of the time-series table.
-OBSERVABLES = (
-    "structure", "function", "relationship", "combined",
-    "residents_in_need", "unmet_needs", "displaced", "infectious", "ties_working", "ties_lost",
-    "giant_component", "bonding_ties", "bridging_ties", "linking_ties",
-    "organisations_working", "trust", "resources_used",
-    "help_vertical", "help_horizontal", "help_mutual_aid", "help_party",
-    "help_organisations", "help_outside",
+from grassroots.agents import department as departments
+from grassroots.agents import enterprise as enterprises
+from grassroots.agents import party_member as party
+from grassroots.agents import resident as residents
+from grassroots.agents import social_organisation as organisations
+from grassroots.community.network_io import community_from_graph, load_community
+from grassroots.community.state import Population, in_need_of
+from grassroots.community.synthetic import Community, build_synthetic
+from grassroots.community.ties import Ties
+from grassroots.core.params import resolve
+from grassroots.core.vocabulary import (
+    CHANNELS, DEPARTMENTS, HEALTH, HOUSING, HOUSING_UTIL, INCOME, SERVICES,
 )
-#: A resident in need counts as reached on a day when help of at least this many units
-#: arrives (half a full day's help).
-REACH_UNITS = 0.5
-#: Channels through which help reaches residents (DESIGN §1, fourth capacity): departments'
-#: own lines (vertical), pooled or cooperative department capacity (horizontal), neighbours
-#: (mutual aid), party members going first (party), volunteer teams (organisations), outside
-#: organisations and enterprises (outside).
-CHANNELS = ("vertical", "horizontal", "mutual_aid", "party", "organisations", "outside")
+from grassroots.measures.dimensions import OBSERVABLES, observe, raw_levels, resident_function
+from grassroots.policies import load_policy
+from grassroots.scenarios import Scenario, ScenarioError, load_scenario
+
+__all__ = ["CHANNELS", "OBSERVABLES", "GrassrootsModel"]
 
 
 class GrassrootsModel(mesa.Model):
-    """A community under shocks. Parameters are those of model/params.py, as keywords.
+    """A community under shocks. Parameters are those of core/params.py, as keywords.
 
     Args:
         rng: seed (int) of the model's generator; every random draw comes from it.
         scenario: a shipped scenario name, a TOML path, `none`, or a Scenario.
-        policy: a policy package name or TOML path (model/policy.py); its levers apply
-            unless a parameter is given explicitly.
+        policy: a policy package name or TOML path (policies/); its levers apply unless a
+            parameter is given explicitly.
         network: a GraphML / edge-list path or a networkx graph to use instead of the
-            synthetic community (model/network_io.py); a built Community is accepted too.
+            synthetic community (community/network_io.py); a built Community is accepted too.
         **params: any declared parameter; unknown names or bad values raise ParameterError.
     """
 
@@ -69,8 +64,9 @@ class GrassrootsModel(mesa.Model):
         scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.policy = load_policy(policy)
         # defaults < policy levers < the horizon the scenario asks for < explicit parameters
-        self.p = resolve(self.policy.levers, {"days": scen.days} if scen.days else None, params)
-        scen.check_horizon(self.p["days"])
+        self.p = p = resolve(self.policy.levers, {"days": scen.days} if scen.days else None,
+                             params)
+        scen.check_horizon(p["days"])
         self.shock_scenario = copy.deepcopy(scen)  # shocks keep run state; never share it
         # Separate streams, all spawned from the model's generator: the community, the
         # hazards and the prevention routines (training, drills, contacts, assessments,
@@ -78,14 +74,13 @@ class GrassrootsModel(mesa.Model):
         # how many draws one stream makes leaves the other streams untouched (common random
         # numbers for paired comparisons across streams, not within one).
         community_rng, self.hazard_rng, self.routine_rng = self.rng.spawn(3)
-        self.community = _community(network, self.p, community_rng)
-        c = self.community
+        self.community = c = _community(network, p, community_rng)
         self.day = 0
 
-        # State of the population, the ties and the organisations.
-        self.residents = Population(c, self.p)
+        # State: the residents, the ties, the places and the organisations.
+        self.residents = pop = Population(c)
         self.ties = Ties(c.n, c.tie_i, c.tie_j, c.tie_type, c.tie_strength,
-                         self.p["working_tie_threshold"])
+                         p["working_tie_threshold"])
         self.exposure = np.asarray(c.exposure, float)
         n_nb = len(self.exposure)
         for k, shock in enumerate(self.shock_scenario.shocks):
@@ -109,34 +104,32 @@ class GrassrootsModel(mesa.Model):
         self.days_since_onset = 10**9
         self.infectious = 0  # residents infectious today (epidemics)
         self.enterprise_recovery_blocked = False  # a market-wide crisis is ongoing
+        n_orgs = len(c.org_neighbourhood)
+        self.serving = organisations.serving_teams(pop.org, n_orgs)
+        self.team_enrolled = organisations.enrolled_volunteers(pop, n_orgs)
+        self.team_active = self.team_enrolled.copy()
 
-        # Agents: one Mesa agent per actor; residents are views on the arrays above.
+        # Agents: one Mesa agent per actor; residents and party members view their row.
         ordinary = np.flatnonzero(~c.party)
         Resident.create_agents(self, len(ordinary), ordinary)
         PartyMember.create_agents(self, int(c.party.sum()), np.flatnonzero(c.party))
-        SocialOrganisation.create_agents(self, len(c.org_neighbourhood),
-                                         np.arange(len(c.org_neighbourhood)))
+        SocialOrganisation.create_agents(self, n_orgs, np.arange(n_orgs))
         Enterprise.create_agents(self, len(c.enterprise_neighbourhood),
                                  np.arange(len(c.enterprise_neighbourhood)))
         GovernmentDepartment.create_agents(self, len(DEPARTMENTS), np.arange(len(DEPARTMENTS)))
-        self.committee = CommunityCommittee(self)
-        self.institution = RiskAssessmentInstitution(self)
-        self.serving = SocialOrganisation.serving_teams(self)
-        team = np.where(c.org >= 0, c.org, len(c.org_neighbourhood))
-        self.team_enrolled = np.bincount(team[c.volunteer],
-                                          minlength=len(c.org_neighbourhood) + 1)
-        self.team_active = self.team_enrolled.copy()
+        self.committee = CommunityCommittee(self, pop.n, p)
+        self.institution = RiskAssessmentInstitution(self, p, self.routine_rng)
 
-        Resident.settle_awareness(self)
+        pop.awareness = residents.settle_awareness(pop, self.patron, p)
 
+        #: who was in need at the end of the last disturbed day (what party members find)
         self.in_need = np.zeros(c.n, bool)
-        self.function = np.ones(c.n)
         self.disturbed = False
-        self._help = np.zeros(len(CHANNELS))  # today's help by channel (units)
+        self.help_today = np.zeros(len(CHANNELS))  # today's help by channel (units)
         self.help_totals = np.zeros(len(CHANNELS))
         self.event_open = False
         self.plan_quality_at_onsets: list[float] = []
-        # resident-days in need, and of those the days with organised help (>= REACH_UNITS
+        # resident-days in need, and of those the days with organised help (>= reach_units
         # from departments, party members, volunteer teams or outside) or any help
         self.need_days = self.reached_days = self.aided_days = 0
         self.last_onset = 0
@@ -144,9 +137,8 @@ class GrassrootsModel(mesa.Model):
         # half of the residents in need are known
         self.first_response: int | None = None
         self.half_known: int | None = None
-        self.obs: dict[str, float] = {}
-        self._reference = self._raw_levels()
-        self.observe()
+        self.reference = raw_levels(self)  # the pre-shock levels the curves are relative to
+        self.obs: dict[str, float] = observe(self, self.reference)
         self.datacollector = mesa.DataCollector(
             model_reporters={k: _reporter(k) for k in OBSERVABLES})
         self.datacollector.collect(self)
@@ -155,29 +147,33 @@ class GrassrootsModel(mesa.Model):
     def step(self) -> None:
         """One day, in this order:
 
-        1. hazards: warnings, shock onsets (the committee activates its plan; aware
-           residents react) and each shock's daily action;
+        1. hazards (`_hazards`): warnings, shock onsets (the committee activates its plan;
+           aware residents react) and each shock's daily action;
         2. routines, every day: training and drills (committee), party members' contacts,
-           forgetting, restocking of reserves, the plan adjusted, lessons applied;
-        3. while the community is disturbed:
+           forgetting, restocking of the community reserve, the plan adjusted, lessons
+           applied;
+        3. while the community is disturbed (`_respond_and_recover`):
            a. coping: residents use reserves; needs become known (reports, monitoring, the
               plan's list); the committee hands out the community reserve;
            b. help: party members go first, mutual aid along ties, volunteer teams, outside
               organisations and enterprises, departments (pooled by the command);
            c. recovery: gaps close; utilities, enterprises and departments recover; ties
               weaken (displaced) or heal; residents return home; trust updates and fades
-              back; when the community is at rest again, the event is assessed;
-        4. observation: structure, function, relationship and counts are collected.
+              back; households restock; when the community is at rest again, the event is
+              assessed;
+        4. observation (measures/dimensions.py): structure, function, relationship and
+           counts are collected.
         """
         self.day = day = int(self.time)
         self.running = day < self.p["days"]  # Mesa's flag: the horizon is reached
         self._hazards(day)
 
-        committee = self.committee
-        committee.train_residents()
-        committee.run_drill()
-        PartyMember.contact_residents(self, self.in_need)
-        Resident.forget(self)
+        pop, p, committee = self.residents, self.p, self.committee
+        committee.train_residents(pop, self.routine_rng)
+        committee.run_drill(pop, self.routine_rng)
+        pop.awareness, pop.known = party.contact_residents(
+            pop, self.patron, self.patron_of, self.in_need, p, self.routine_rng)
+        pop.awareness = residents.forget(pop.awareness, pop.awareness_base, day, p)
         committee.restock()
         committee.adjust_plan(day)
         committee.apply_lessons(day)
@@ -187,44 +183,53 @@ class GrassrootsModel(mesa.Model):
             self.disturbed = not self._at_rest()
             if not self.disturbed:
                 self._close_event(day)
-                self._help[:] = 0.0
+                self.help_today[:] = 0.0
                 self.team_active[:] = self.team_enrolled
-            self.observe()
+            self.in_need = in_need_of(pop.gap, p["need_threshold"])
+            self.obs = observe(self, self.reference)
         self.datacollector.collect(self)
 
     def _respond_and_recover(self, day: int) -> None:
-        pop, p = self.residents, self.p
+        """Steps 3a-3c of `step`."""
+        pop, p, rng = self.residents, self.p, self.rng
         # Needs are judged on the gaps themselves: reserves make a day easier to bear (see
-        # function) but do not end the need.
-        in_need = pop.in_need_of(pop.gap, p["need_threshold"])
+        # measures/dimensions.py) but do not end the need.
+        in_need = in_need_of(pop.gap, p["need_threshold"])
         anyone = bool(in_need.any())
-        Resident.use_reserves(self, anyone)
+        pop.buffered, pop.reserves_moved = residents.use_reserves(pop, anyone, p)
         started = in_need & (pop.need_since < 0)
         pop.need_since[started] = day
         pop.need_since[~in_need] = -1
         pop.known &= in_need
-        help_ = self._help
+        help_ = self.help_today
         help_[:] = 0.0
+        n_orgs = len(self.org_neighbourhood)
 
         if anyone:
             pop.ever_in_need |= in_need
-            Resident.report_needs(self, in_need)
-            self.committee.monitor_needs(in_need)
-            self.committee.distribute_reserves(in_need)
-            party = PartyMember.go_first(self, in_need)
-            mutual = Resident.mutual_aid(self, in_need)
-            teams = SocialOrganisation.help_residents(self, in_need)
-            outside = SocialOrganisation.outside_help(self, in_need)
-            departments, vertical, horizontal = GovernmentDepartment.respond(self, in_need)
-            pop.relief = np.minimum(RELIEF_MAX, pop.relief + HELP_UNIT * departments[INCOME])
-            community = party + teams + outside  # institutions and organisations
-            institutional = departments[[HOUSING, HEALTH]] + community
-            help_[:] = (vertical, horizontal, mutual.sum(), party.sum(), teams.sum(),
+            pop.known = residents.report_needs(pop, in_need, p, rng)
+            self.committee.monitor_needs(pop, in_need, rng)
+            self.committee.distribute_reserves(pop, in_need, rng)
+            vanguard = party.go_first(pop, self.patron, in_need, p)
+            mutual = residents.mutual_aid(pop, self.ties, in_need, p)
+            self.team_active = organisations.muster(pop, in_need, n_orgs)
+            teams = organisations.help_residents(pop, in_need, self.serving, self.team_active,
+                                                 self.committee.plan_fit, p)
+            outside = organisations.outside_help(pop, in_need, self.days_since_onset,
+                                                 self.enterprise_capacity, p)
+            units, vertical, horizontal = departments.respond(
+                pop, in_need, day, self.response_delay(), self.department_capacity,
+                self.committee.plan_fit, p)
+            self.resources_used += float(units.sum())
+            pop.relief = enterprises.relieve_income(pop.relief, units[INCOME], p)
+            community = vanguard + teams + outside  # institutions and organisations
+            institutional = units[[HOUSING, HEALTH]] + community
+            help_[:] = (vertical, horizontal, mutual.sum(), vanguard.sum(), teams.sum(),
                         outside.sum())
-            received = departments.sum(axis=0) + community
+            received = units.sum(axis=0) + community
             self.need_days += int(in_need.sum())
-            self.reached_days += int((in_need & (received >= REACH_UNITS)).sum())
-            self.aided_days += int((in_need & (received + mutual >= REACH_UNITS)).sum())
+            self.reached_days += int((in_need & (received >= p["reach_units"])).sum())
+            self.aided_days += int((in_need & (received + mutual >= p["reach_units"])).sum())
             first_event = len(self.plan_quality_at_onsets) == 1
             if first_event and self.first_response is None and vertical + horizontal > 0:
                 self.first_response = day - self.last_onset
@@ -237,32 +242,43 @@ class GrassrootsModel(mesa.Model):
             institutional = np.zeros((2, pop.n))
             received = mutual
             if pop.displaced.any() or not np.array_equal(self.team_active, self.team_enrolled):
-                SocialOrganisation.muster(self, in_need)
+                self.team_active = organisations.muster(pop, in_need, n_orgs)
 
-        Resident.recover(self, institutional, mutual)
-        GovernmentDepartment.repair_utilities(self)
-        Enterprise.recover(self)
-        Enterprise.pay_wages(self)
-        GovernmentDepartment.recover(self)
+        pop.gap = residents.recover_gaps(pop, institutional, mutual, self.hazard_ongoing, p)
+        if self.outage.any():
+            self.outage[:] = departments.repair_utilities(
+                self.outage, self.hazard_ongoing, self.department_capacity[HOUSING_UTIL], p)
+            pop.gap[SERVICES] = departments.services_gap(self.outage, pop.neighbourhood)
+        self.enterprise_capacity[:] = enterprises.recover_enterprises(
+            self.enterprise_capacity, self.outage, self.hazard_ongoing,
+            self.enterprise_neighbourhood, self.enterprise_recovery_blocked, p)
+        self.wages_cut = enterprises.pay_wages(pop, self.enterprise_capacity, self.wages_cut)
+        self.department_capacity[:] = departments.recover_departments(
+            self.department_capacity, p)
         self._update_ties()
-        Resident.return_home(self)
+        pop.displaced = residents.return_home(pop, p)
         if in_need.any():
-            Resident.update_trust(self, in_need, received, mutual, self.response_delay())
-        Resident.remember(self)
-        Resident.restock(self, in_need)
+            pop.trust_moved = True
+            pop.trust_institutions, pop.trust_neighbours = residents.update_trust(
+                pop, in_need, received, mutual, self.response_delay(), day, p)
+        residents.remember(pop, p)
+        back, pop.reserves_moved = residents.restock_households(pop, in_need, p)
+        if back:
+            self.committee.take_back(back)
 
     def _hazards(self, day: int) -> None:
         """Warnings, onsets and each shock's daily action; then which repairs the ongoing
         hazards block."""
         self.days_since_onset += 1
         self.infectious = 0
+        pop = self.residents
         shocks = self.shock_scenario.shocks
         for shock in shocks:
             if day == shock.warning_day(self.p["monitoring_accuracy"]) and \
                     self.rng.random() < self.institution.warning_probability(day):
                 shock.warned = True
-                mask = shock.footprint(self)[self.residents.neighbourhood]
-                Resident.prepare_for_warning(self, mask)
+                mask = shock.footprint(self)[pop.neighbourhood]
+                pop.prepared = residents.prepare_for_warning(pop, mask, self.rng)
         striking = [s for s in shocks if s.onset == day]
         if striking:  # shocks with the same onset make one event
             self._close_event(day)
@@ -271,8 +287,10 @@ class GrassrootsModel(mesa.Model):
             for shock in striking:
                 where |= shock.footprint(self)
             if any(s.reaction_possible for s in striking):
-                Resident.react_to_onset(self, where[self.residents.neighbourhood])
-            self.committee.activate_plan(where)
+                pop.prepared = residents.react_to_onset(
+                    pop, where[pop.neighbourhood], self.committee.plan_quality, self.rng,
+                    self.p)
+            self.committee.activate_plan(pop, where, day, self.rng)
             for shock in striking:
                 shock.strike(self)
             self.disturbed = True
@@ -288,12 +306,18 @@ class GrassrootsModel(mesa.Model):
                     self.hazard_ongoing |= shock.footprint(self)
                 self.enterprise_recovery_blocked |= shock.blocks_enterprise_recovery
             if day == shock.onset + shock.duration and not any(s.ongoing(day) for s in shocks):
-                self.residents.prepared[:] = False  # the danger is over
+                pop.prepared[:] = False  # the danger is over
             if shock.onset <= day and shock.active(self, day):
                 self.disturbed = True
 
+    @property
+    def function(self) -> np.ndarray:
+        """Each resident's function today, 0-1 (measures/dimensions.py)."""
+        return resident_function(self)
+
     def response_delay(self) -> int:
-        return GovernmentDepartment.response_delay(self.p, self.committee.plan_quality)
+        """Days a known need waits for departments today (agents/department.py)."""
+        return departments.response_delay(self.p, self.committee.plan_quality)
 
     def _open_event(self, day: int) -> None:
         self.event_open = True
@@ -305,7 +329,7 @@ class GrassrootsModel(mesa.Model):
         committee assesses it."""
         if self.event_open:
             self.event_open = False
-            self.committee.assess_event(day)
+            self.committee.assess_event(day, len(self.exposure), self.routine_rng)
 
     def _update_ties(self) -> None:
         """Displaced residents' ties outside the household weaken; ties between residents
@@ -314,10 +338,12 @@ class GrassrootsModel(mesa.Model):
         if pop.displaced.any():
             self.ties.weaken(self.ties.touching(pop.displaced),
                              1.0 - p["displacement_tie_decay"])
-        self.ties.repair(p["tie_recovery_rate"] * (1.0 + p["activity_rate"] / 4.0),
-                         pop.displaced)
+        self.ties.repair(p["tie_recovery_rate"] * (1.0 + p["activity_rate"] * p["activity_tie_gain"]),
+                         pop.displaced, p["repair_floor"])
 
     def _at_rest(self) -> bool:
+        """Nothing left to act on: no active shock, no gap, nobody displaced, no damaged tie,
+        outage or capacity, trust and reserves back at their long-run levels."""
         pop = self.residents
         day = self.day
         if any(s.onset <= day and s.active(self, day) for s in self.shock_scenario.shocks):
@@ -326,64 +352,13 @@ class GrassrootsModel(mesa.Model):
                     or self.outage.any() or self.hazard_ongoing.any()
                     or (self.enterprise_capacity < 1).any()
                     or (self.department_capacity < 1).any()
-                    or not Resident.trust_settled(self)
+                    or self._trust_moved()
                     or pop.reserves_moved)
 
-    # -- observation -------------------------------------------------------------------
-    def _raw_levels(self) -> dict[str, float]:
-        """The un-normalised levels whose ratio to the pre-shock value makes the curves."""
+    def _trust_moved(self) -> bool:
         pop = self.residents
-        self._gap = pop.effective_gap(self.p["reserve_buffer"])
-        self.function = pop.function_of(self._gap)
-        self._orgs = self._organisation_capacities()
-        return {
-            "giant": self.ties.giant_component_share(),
-            "organisations": float(self._orgs.mean()),
-            "function": float(self.function.mean()),
-            "strength": self.ties.total_strength(),
-            "trust": float((pop.trust_neighbours.mean() + pop.trust_institutions.mean()) / 2),
-        }
-
-    def _organisation_capacities(self) -> np.ndarray:
-        """Working capacity, 0-1, of every organisation: departments, enterprises, and each
-        volunteer team (active / enrolled volunteers)."""
-        enrolled = self.team_enrolled
-        has = enrolled > 0
-        teams = self.team_active[has] / enrolled[has]
-        return np.concatenate([self.department_capacity, self.enterprise_capacity, teams])
-
-    def observe(self) -> None:
-        """Compute this step's observables into `self.obs` (read by the DataCollector)."""
-        raw = self._raw_levels()
-        ref = self._reference if hasattr(self, "_reference") else raw
-        rel = {k: (raw[k] / ref[k] if ref[k] > 0 else 1.0) for k in raw}
-        structure = 0.5 * (rel["giant"] + rel["organisations"])
-        relationship = 0.5 * (rel["strength"] + rel["trust"])
-        function = rel["function"]
-        pop, t = self.residents, self.ties
-        working = t.working_counts()
-        unmet = pop.gap > 1.0 - self.p["need_threshold"]
-        in_need = self.in_need = unmet.any(axis=0)
-        self.obs = {
-            "structure": structure,
-            "function": function,
-            "relationship": relationship,
-            "combined": (structure + function + relationship) / 3.0,
-            "residents_in_need": int(in_need.sum()),
-            "unmet_needs": int(unmet.sum()),
-            "displaced": int(pop.displaced.sum()),
-            "infectious": self.infectious,
-            "ties_working": t.working_count(),
-            "ties_lost": t.base_working_count() - t.working_count(),
-            "giant_component": raw["giant"],
-            "bonding_ties": working["household"] + working["neighbour"],
-            "bridging_ties": working["bridging"],
-            "linking_ties": working["linking"] + int((pop.org >= 0).sum()),
-            "organisations_working": int((self._orgs >= 0.5).sum()),
-            "trust": raw["trust"],
-            "resources_used": self.resources_used,
-            **{f"help_{c}": float(h) for c, h in zip(CHANNELS, self._help)},
-        }
+        pop.trust_moved = residents.trust_moved(pop)
+        return pop.trust_moved
 
 
 def _community(network, p, rng) -> Community:

@@ -11,16 +11,16 @@ empty scenario (no shock).
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .base import ScenarioError, Shock
-from .earthquake import Earthquake
-from .economic import EconomicShock
-from .epidemic import Epidemic
-from .flood import Flood
-from .heatwave import Heatwave
+from grassroots.core.io import check_keys, named_or_file, read_toml
+from grassroots.scenarios.base import ScenarioError, Shock
+from grassroots.scenarios.earthquake import Earthquake
+from grassroots.scenarios.economic import EconomicShock
+from grassroots.scenarios.epidemic import Epidemic
+from grassroots.scenarios.flood import Flood
+from grassroots.scenarios.heatwave import Heatwave
 
 SHOCK_TYPES: dict[str, type[Shock]] = {
     cls.kind: cls for cls in (Flood, Epidemic, Earthquake, Heatwave, EconomicShock)
@@ -65,21 +65,11 @@ def shipped() -> dict[str, Path]:
 def load_scenario(name_or_path: str, horizon: int | None = None) -> Scenario:
     """A shipped scenario by name, `none`, or a user's TOML file, validated against the
     shock types and, when given, the horizon (days)."""
-    if name_or_path == "none":
+    path = named_or_file(name_or_path, shipped(), "scenario", ScenarioError,
+                         extra_names=("none",))
+    if path == "none":
         return Scenario("none", "No shock: the community at rest.")
-    files = shipped()
-    if name_or_path in files:
-        path = files[name_or_path]
-    else:
-        path = Path(name_or_path)
-        if not path.is_file():
-            raise ScenarioError(
-                f"scenario: {name_or_path!r} is neither a shipped scenario "
-                f"({', '.join(['none', *files])}) nor a file")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ScenarioError(f"scenario {path.name}: not valid TOML ({err})") from None
+    data = read_toml(path, "scenario", ScenarioError)
     scenario = scenario_from_dict(data, path.stem, where=f"scenario {path.name}")
     if horizon is not None:
         scenario.check_horizon(horizon)
@@ -87,10 +77,7 @@ def load_scenario(name_or_path: str, horizon: int | None = None) -> Scenario:
 
 
 def scenario_from_dict(data: dict, default_name: str, where: str = "scenario") -> Scenario:
-    for key in data:
-        if key not in TOP_KEYS:
-            raise ScenarioError(
-                f"{where}: unknown key {key!r}; allowed: {', '.join(sorted(TOP_KEYS))}")
+    check_keys(data, TOP_KEYS, where, ScenarioError)
     days = data.get("days")
     if days is not None and (isinstance(days, bool) or not isinstance(days, int)
                              or not 1 <= days <= MAX_DAYS):

@@ -5,7 +5,7 @@ A shock strikes on its onset day (`strike`), and its hazard is *ongoing* in its 
 If the hazard can be foreseen (`lead_days` > 0 at full monitoring), a warning may be issued
 lead = round(lead_days x monitoring_accuracy) days before onset, with the probability the
 assessment institution gives (agents/assessment_institution.py); warned, aware residents of
-the footprint prepare (agents/resident.py, prepare_for_warning).
+the footprint prepare (agents/resident.py, `prepare_for_warning`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 import numpy as np
+
+from grassroots.core.io import check_keys
 
 
 class ScenarioError(ValueError):
@@ -50,10 +52,7 @@ class Shock(ABC):
     def from_table(cls, table: dict, where: str, horizon: int) -> Shock:
         """Validate one `[[shocks]]` table of a scenario file."""
         allowed = {"type", "onset", "duration", "intensity", "neighbourhoods", *cls.keys}
-        for key in table:
-            if key not in allowed:
-                raise ScenarioError(
-                    f"{where}.{key}: unknown key; allowed: {', '.join(sorted(allowed))}")
+        check_keys(table, allowed, where, ScenarioError)
         onset = _int(table, "onset", where, 1, horizon, required=True,
                      hint=f"an integer day in [1, {horizon}] (the horizon)")
         duration = _int(table, "duration", where, 1, 3650, required=False,

@@ -6,7 +6,7 @@ neighbourhood of the footprint (all by default; exposure stands for soil and bui
     housing gap rises to D_h, and their health gap D_h x (0.3 + 0.5 vulnerability) where
     D_h > 0.3 (injuries);
   * households with D_h >= displacement_threshold are displaced;
-  * each tie outside households breaks (keeps 10% of its strength) with probability
+  * each tie outside households breaks (keeps broken_tie_keeps, 10%, of its strength) with probability
     0.8 x the mean local intensity of its two ends: people are killed, injured, scattered;
   * utilities fail: outage_n = L_n x (1 - 0.6 facility_investment);
   * enterprises lose 0.9 x L_n x (1 - 0.5 facility_investment) of capacity; every department
@@ -20,12 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..agents.department import EMERGENCY, HOUSING_UTIL
-from ..agents.resident import HEALTH, HOUSING, SERVICES
-from .base import Shock
-
-#: Share of its strength a broken tie keeps.
-BROKEN_TIE_KEEPS = 0.1
+from grassroots.core.vocabulary import EMERGENCY, HEALTH, HOUSING, HOUSING_UTIL, SERVICES
+from grassroots.scenarios.base import Shock
 
 
 class Earthquake(Shock):
@@ -49,15 +45,15 @@ class Earthquake(Shock):
         outside = np.flatnonzero(t.kind != 0)
         shake = 0.5 * (local[pop.neighbourhood[t.i[outside]]] + local[pop.neighbourhood[t.j[outside]]])
         broken = outside[rng.random(len(outside)) < 0.8 * shake]
-        t.weaken(broken, BROKEN_TIE_KEEPS)
+        t.weaken(broken, p["broken_tie_keeps"])
 
         facility = p["facility_investment"]
-        model.outage = np.maximum(model.outage, local * (1.0 - 0.6 * facility))
+        model.outage = np.maximum(model.outage, local * (1.0 - p["facility_outage_reduction"] * facility))
         g[SERVICES] = np.maximum(g[SERVICES], model.outage[pop.neighbourhood])
         if len(model.enterprise_capacity):
             model.enterprise_capacity *= 1.0 - 0.9 * local[model.enterprise_neighbourhood] * (
-                1.0 - 0.5 * facility)
+                1.0 - p["facility_damage_reduction"] * facility)
         hit = np.full(len(model.department_capacity), 0.5)
         hit[[EMERGENCY, HOUSING_UTIL]] = 0.7
         reach = self.footprint(model).mean()  # share of the community shaken
-        model.department_capacity *= 1.0 - hit * self.intensity * reach * (1.0 - 0.5 * facility)
+        model.department_capacity *= 1.0 - hit * self.intensity * reach * (1.0 - p["facility_damage_reduction"] * facility)

@@ -1,7 +1,7 @@
 """Economic shock: enterprise failures, income lost through employment ties, a long crisis.
 
 On the onset day each enterprise (of the footprint's neighbourhoods; all by default) fails
-with probability `failure_share` (default 0.5 x intensity) and keeps 10% of its capacity; the
+with probability `failure_share` (default 0.5 x intensity) and keeps failed_enterprise_keeps (0.1) of its capacity; the
 others lose 0.4 x intensity of it. Their
 employees' income gap follows (agents/enterprise.py, pay_wages). For `duration` days (default
 180) the crisis holds: no enterprise recovers; afterwards they recover as usual. Civil-affairs
@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Shock, share_key
-
-#: Capacity a failed enterprise keeps.
-FAILED_KEEPS = 0.1
+from grassroots.scenarios.base import Shock, share_key
 
 
 class EconomicShock(Shock):
@@ -31,7 +28,7 @@ class EconomicShock(Shock):
             return
         share = self.extra.get("failure_share", 0.5 * self.intensity)
         fails = model.hazard_rng.random(len(c)) < share
-        hit = np.where(fails, np.minimum(c, FAILED_KEEPS), c * (1.0 - 0.4 * self.intensity))
+        hit = np.where(fails, np.minimum(c, model.p["failed_enterprise_keeps"]), c * (1.0 - 0.4 * self.intensity))
         inside = self.footprint(model)[model.enterprise_neighbourhood]
         c[:] = np.where(inside, hit, c)
         model.wages_cut = True

@@ -8,7 +8,7 @@
     cases are isolated;
   * recovered residents are immune for the rest of the run;
   * an infectious resident's health gap is at least intensity x (0.3 + 0.7 vulnerability);
-  * the health department is strained: its capacity is at most 1 - min(0.9, 3 x prevalence);
+  * the health department is strained: its capacity is at most 1 - min(0.9, health_strain x prevalence);
   * enterprises lose the share of their employees who are ill (absenteeism).
 Keys: transmissibility (0-1, default 0.3), infectious_days (1-60, default 7), seeds (>= 1,
 default 5), quarantine (0-1, default 0.7). No warning: a new pathogen is not foreseen.
@@ -18,13 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..agents.department import HEALTH_DEPT
-from ..agents.resident import HEALTH
-from .base import Shock, count_key, share_key
-from .contagion import INFECTIOUS, SIR, beta_for
-
-#: Health-department capacity lost per unit of prevalence (share of residents infectious).
-HEALTH_STRAIN = 3.0
+from grassroots.core.vocabulary import HEALTH, HEALTH_DEPT
+from grassroots.scenarios.base import Shock, count_key, share_key
+from grassroots.scenarios.contagion import INFECTIOUS, SIR, beta_for
 
 
 class Epidemic(Shock):
@@ -68,7 +64,7 @@ class Epidemic(Shock):
         severity = self.intensity * (0.3 + 0.7 * pop.vulnerability)
         pop.gap[HEALTH] = np.where(ill, np.maximum(pop.gap[HEALTH], severity), pop.gap[HEALTH])
         cap = model.department_capacity
-        cap[HEALTH_DEPT] = min(cap[HEALTH_DEPT], 1.0 - min(0.9, HEALTH_STRAIN * ill.mean()))
+        cap[HEALTH_DEPT] = min(cap[HEALTH_DEPT], 1.0 - min(0.9, model.p["health_strain"] * ill.mean()))
         if len(model.enterprise_capacity) and len(pop.employed):
             emp = pop.employer[pop.employed]
             staff = np.bincount(emp, minlength=len(model.enterprise_capacity))

@@ -8,11 +8,11 @@ On the onset day, in each neighbourhood n of the footprint:
     their health gap to 0.3 x severity x vulnerability, except for prepared vulnerable
     residents, who were moved out in time;
   * a household whose worst housing gap reaches displacement_threshold leaves home;
-  * utilities fail: outage_n = intensity x exposure_n x (1 - 0.6 facility_investment);
-  * enterprises there lose 0.8 x intensity x exposure_n x (1 - 0.5 facility_investment) of
+  * utilities fail: outage_n = intensity x exposure_n x (1 - facility_outage_reduction x facility_investment);
+  * enterprises there lose 0.8 x intensity x exposure_n x (1 - facility_damage_reduction x facility_investment) of
     their capacity;
   * the housing & utilities department loses intensity x (mean exposure of the footprint) x
-    (1 - 0.5 facility_investment) of its capacity, emergency management half of that.
+    (1 - facility_damage_reduction x facility_investment) of its capacity, emergency management half of that.
 For `duration` days the water stands: repairs in the footprint wait (scenarios/base.py).
 Warnings can come up to 3 days ahead (lead_days) at full monitoring accuracy.
 """
@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..agents.department import EMERGENCY, HOUSING_UTIL
-from ..agents.resident import HEALTH, HOUSING, SERVICES
-
-from .base import Shock
+from grassroots.core.vocabulary import EMERGENCY, HEALTH, HOUSING, HOUSING_UTIL, SERVICES
+from grassroots.scenarios.base import Shock
 
 
 class Flood(Shock):
@@ -53,12 +51,12 @@ class Flood(Shock):
         pop.displaced |= worst[pop.household] >= p["displacement_threshold"]
 
         facility = p["facility_investment"]
-        model.outage = np.maximum(model.outage, intensity * exposure * (1.0 - 0.6 * facility))
+        model.outage = np.maximum(model.outage, intensity * exposure * (1.0 - p["facility_outage_reduction"] * facility))
         g[SERVICES] = np.maximum(g[SERVICES], model.outage[pop.neighbourhood])
         if len(model.enterprise_capacity):
-            hit = 0.8 * intensity * exposure[model.enterprise_neighbourhood] * (1 - 0.5 * facility)
+            hit = 0.8 * intensity * exposure[model.enterprise_neighbourhood] * (1 - p["facility_damage_reduction"] * facility)
             model.enterprise_capacity *= 1.0 - hit
         reach = exposure[self.footprint(model)].mean() if self.footprint(model).any() else 0.0
-        dept_hit = intensity * reach * (1.0 - 0.5 * facility)
+        dept_hit = intensity * reach * (1.0 - p["facility_damage_reduction"] * facility)
         model.department_capacity[HOUSING_UTIL] *= 1.0 - dept_hit
         model.department_capacity[EMERGENCY] *= 1.0 - 0.5 * dept_hit

@@ -4,10 +4,10 @@ On each day t of the heatwave the heat level is h = intensity x min(1, (t - onse
 ramp = max(1, duration / 3) days: it builds up over the first third. Each day:
   * in the footprint, residents' health gap becomes at least h x vulnerability^2 x
     (0.5 + exposure_n) x
-    (1 - 0.75 if prepared): the old, the sick and those in hot, dense neighbourhoods suffer;
-    cooling, water and checking on the elderly, once warned, avert three quarters of it;
+    (1 - heat_warning_protection if prepared): the old, the sick and those in hot, dense neighbourhoods suffer;
+    cooling, water and checking on the elderly, once warned, avert heat_warning_protection (0.75) of it;
   * the power grid strains: outage_n is at least 0.3 x h x exposure_n x
-    (1 - 0.6 facility_investment).
+    (1 - facility_outage_reduction x facility_investment).
 Forecasts give warnings up to 7 days ahead (lead_days) at full monitoring accuracy.
 Default duration 10 days. Nothing blocks repairs.
 """
@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..agents.resident import HEALTH, SERVICES
-from .base import Shock
-
-#: Share of heat harm a prepared (warned and aware) resident avoids.
-HEAT_PREPARED_PROTECTION = 0.75
+from grassroots.core.vocabulary import HEALTH, SERVICES
+from grassroots.scenarios.base import Shock
 
 
 class Heatwave(Shock):
@@ -41,8 +38,8 @@ class Heatwave(Shock):
         exposure = model.exposure * inside
         harm = heat * pop.vulnerability ** 2 * (0.5 + exposure[pop.neighbourhood])
         harm *= inside[pop.neighbourhood]
-        harm *= np.where(pop.prepared, 1.0 - HEAT_PREPARED_PROTECTION, 1.0)
+        harm *= np.where(pop.prepared, 1.0 - model.p["heat_warning_protection"], 1.0)
         pop.gap[HEALTH] = np.maximum(pop.gap[HEALTH], np.minimum(1.0, harm))
-        strain = 0.3 * heat * exposure * (1.0 - 0.6 * model.p["facility_investment"])
+        strain = 0.3 * heat * exposure * (1.0 - model.p["facility_outage_reduction"] * model.p["facility_investment"])
         model.outage = np.maximum(model.outage, strain)
         pop.gap[SERVICES] = np.maximum(pop.gap[SERVICES], model.outage[pop.neighbourhood])

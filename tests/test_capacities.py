@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from grassroots import run
-from grassroots.model.params import PARAMS, by_group
+from grassroots.core.params import PARAMS, by_group
 from grassroots.model.run import make_model
 from grassroots.scenarios import shipped
 

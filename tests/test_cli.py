@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from grassroots.model.params import PARAMS
+from grassroots.core.params import PARAMS
 
 FAST = ["--residents", "300", "--days", "120"]
 OUTPUTS = {"timeseries.csv", "timeseries.parquet", "summary.json", "resilience.png"}

@@ -7,14 +7,17 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from grassroots.model.community import (
-    BRIDGING, HOUSEHOLD, LINKING, NEIGHBOUR, TIE_STRENGTH, TIE_TYPES, Community,
-    build_synthetic,
+from grassroots.community.synthetic import (
+    BRIDGING, HOUSEHOLD, LINKING, NEIGHBOUR, TIE_TYPES, Community,
+    build_synthetic, tie_strength_range,
 )
-from grassroots.model.network_io import (
+from grassroots.core.params import defaults
+
+TIE_STRENGTH = tie_strength_range(defaults())
+from grassroots.community.network_io import (
     NetworkFileError, community_from_graph, load_community, read_graph,
 )
-from grassroots.model.params import resolve
+from grassroots.core.params import resolve
 
 ARRAYS = [f.name for f in fields(Community) if f.name not in ("n", "labels")]
 
@@ -470,9 +473,28 @@ def test_graph_object_is_accepted():
     assert c.labels == [f"r{k}" for k in range(8)] and len(c.tie_i) == 7
 
 
-def test_self_loops_are_dropped(tmp_path):
+@pytest.mark.unit
+def test_edge_list_self_loop_is_refused_naming_the_line(tmp_path):
     f = tmp_path / "loops.txt"
-    f.write_text("a a\na b\nb c\n")
+    f.write_text("a b\n# a comment\nb b\nb c\n")
+    with pytest.raises(NetworkFileError, match=r"loops.txt, line 3: self-loop b b"):
+        load(f)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("repeat", ["a b", "b a", "a b 0.5"])
+def test_edge_list_duplicate_tie_is_refused_naming_both_lines(tmp_path, repeat):
+    f = tmp_path / "twice.txt"
+    f.write_text(f"a b\nb c\n{repeat}\n")
+    with pytest.raises(NetworkFileError, match=r"twice.txt, line 3: tie .* repeats line 1"):
+        load(f)
+
+
+def test_graphml_self_loops_are_dropped(tmp_path):
+    # GraphML keeps its documented rule: a self-loop is not a tie and is dropped
+    g = nx.Graph([("a", "a"), ("a", "b"), ("b", "c")])
+    f = tmp_path / "loops.graphml"
+    nx.write_graphml(g, f)
     c = load(f)
     assert c.n == 3 and len(c.tie_i) == 2 and (c.tie_i < c.tie_j).all()
 

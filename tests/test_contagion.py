@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from grassroots.model.ties import Ties
+from grassroots.community.ties import Ties
 from grassroots.scenarios.contagion import (
     INFECTIOUS, RECOVERED, SIR, beta_for, final_size_er, sir,
 )

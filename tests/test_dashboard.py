@@ -23,8 +23,8 @@ from grassroots.dashboard.state import (
 from grassroots.dashboard.views import (
     CurvesCanvas, NetworkCanvas, capacity_rows, monitor_rows, organisation_cells,
 )
-from grassroots.model.params import GROUPS, PARAMS, ParameterError, by_group
-from grassroots.model.policy import LEVER_GROUPS, load_policy, shipped_policies
+from grassroots.core.params import GROUPS, PARAMS, ParameterError, by_group
+from grassroots.policies import LEVER_GROUPS, load_policy, shipped_policies
 from grassroots.model.run import make_model, run
 from grassroots.scenarios import shipped
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grassroots.experiment import (ExperimentError, from_dict, load_experiment, sampler_seed,
+from grassroots.sweeps.experiment import (ExperimentError, from_dict, load_experiment, sampler_seed,
                                    spawn_seed)
-from grassroots.model.params import PARAMS
+from grassroots.core.params import PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "experiments").glob("*.toml"))

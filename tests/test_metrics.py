@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from grassroots.model.metrics import NOT_RECOVERED, curve_metrics
+from grassroots.measures.metrics import NOT_RECOVERED, curve_metrics
 
 KEYS = {"robustness", "depth", "loss_of_resilience", "resilience_index", "time_to_recovery",
         "recovered", "recovery_status", "bounce_forward", "control_window"}

@@ -10,12 +10,12 @@ import pytest
 
 from grassroots import run
 from grassroots.agents import (
-    NEEDS, CommunityCommittee, Enterprise, GovernmentDepartment, PartyMember, Resident,
+    CommunityCommittee, Enterprise, GovernmentDepartment, PartyMember, Resident,
     RiskAssessmentInstitution, SocialOrganisation,
 )
-from grassroots.agents.department import DEPARTMENTS
+from grassroots.core.vocabulary import DEPARTMENTS, NEEDS
 from grassroots.model import OBSERVABLES, make_model
-from grassroots.model.params import PARAMS, resolve
+from grassroots.core.params import PARAMS, resolve
 from grassroots.scenarios import ScenarioError, load_scenario, shipped
 
 CURVES = ("structure", "function", "relationship", "combined")

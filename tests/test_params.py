@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from grassroots.model.params import (
+from grassroots.core.params import (
     GROUPS, PARAMS, ParameterError, by_group, defaults, parse_assignments, resolve,
     validate_one,
 )

@@ -10,9 +10,12 @@ sorting is exercised too.
 import numpy as np
 import pytest
 
-from grassroots.model.community import BRIDGING, HOUSEHOLD, LINKING, NEIGHBOUR, TIE_TYPES
-from grassroots.model.repair import REPAIR_FLOOR, repair_step
-from grassroots.model.ties import Ties
+from grassroots.community.synthetic import BRIDGING, HOUSEHOLD, LINKING, NEIGHBOUR, TIE_TYPES
+from grassroots.core.params import PARAMS
+from grassroots.core.vocabulary import repair_step
+
+REPAIR_FLOOR = PARAMS["repair_floor"].default
+from grassroots.community.ties import Ties
 
 N = 6
 # (i, j, kind, base) -- deliberately not sorted
@@ -101,7 +104,7 @@ def test_repair_restores_base_exactly_in_finite_time():
     t.weaken(np.arange(len(EDGES)), 0.1)
     away = np.zeros(N, bool)
     for day in range(1000):
-        t.repair(0.1, away)
+        t.repair(0.1, away, REPAIR_FLOOR)
         assert (t.strength <= t.base).all()
         if len(t.damaged) == 0:
             break
@@ -120,14 +123,14 @@ def test_repair_follows_the_shared_repair_rule():
     t = make()
     e = edge(t, 0, 1)  # base 0.9
     t.weaken(np.array([e]), 0.5)  # strength 0.45, deficit 0.45
-    t.repair(0.2, np.zeros(N, bool))
+    t.repair(0.2, np.zeros(N, bool), REPAIR_FLOOR)
     # deficit 0.45 - 0.2 * max(0.45, 0.1) = 0.36 -> strength 0.54
     assert t.strength[e] == pytest.approx(0.9 - 0.36)
-    assert t.strength[e] == pytest.approx(0.9 - repair_step(np.array([0.45]), 0.2)[0])
+    assert t.strength[e] == pytest.approx(0.9 - repair_step(np.array([0.45]), 0.2, REPAIR_FLOOR)[0])
     # a deficit below the floor goes at the floor's pace: 0.05 - 0.2 * 0.1 = 0.03
     f = edge(t, 2, 3)  # base 0.6
     t.weaken(np.array([f]), 0.55 / 0.6)  # strength 0.55, deficit 0.05
-    t.repair(0.2, np.zeros(N, bool))
+    t.repair(0.2, np.zeros(N, bool), REPAIR_FLOOR)
     assert t.strength[f] == pytest.approx(0.6 - 0.03)
     assert 0.05 < REPAIR_FLOOR
 
@@ -136,7 +139,7 @@ def test_repair_follows_the_shared_repair_rule():
 def test_repair_never_overshoots_base(rate):
     t = make()
     t.weaken(np.arange(len(EDGES)), 0.3)
-    t.repair(rate, np.zeros(N, bool))
+    t.repair(rate, np.zeros(N, bool), REPAIR_FLOOR)
     assert np.array_equal(t.strength, t.base)
     assert len(t.damaged) == 0
 
@@ -147,7 +150,7 @@ def test_ties_of_residents_away_do_not_heal():
     away = np.zeros(N, bool)
     away[3] = True
     before = t.strength.copy()
-    t.repair(0.5, away)
+    t.repair(0.5, away, REPAIR_FLOOR)
     e = edge(t, 2, 3)
     assert t.strength[e] == before[e]  # one end away: no repair
     others = np.arange(len(EDGES)) != e
@@ -169,7 +172,7 @@ def test_giant_component_drops_when_the_bridge_breaks_and_returns_when_repaired(
     assert not t.working()[b] and t.working().sum() == 3
     away = np.zeros(N, bool)
     while len(t.damaged):
-        t.repair(0.3, away)
+        t.repair(0.3, away, REPAIR_FLOOR)
     assert t.giant_component_share() == pytest.approx(4 / 6)
     assert len(t.broken) == 0 and t.working().all()
 

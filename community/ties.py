@@ -11,8 +11,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from .community import HOUSEHOLD, TIE_TYPES
-from .repair import repair_step
+from grassroots.core.vocabulary import HOUSEHOLD, TIE_TYPES, repair_step
 
 
 class Ties:
@@ -79,14 +78,15 @@ class Ties:
             hit &= self.kind != HOUSEHOLD
         return np.flatnonzero(hit)
 
-    def repair(self, rate: float, away: np.ndarray) -> None:
-        """Damaged ties whose ends are both at home are repaired at `rate` (model/repair.py)."""
+    def repair(self, rate: float, away: np.ndarray, floor: float) -> None:
+        """Damaged ties whose ends are both at home (not `away`) are repaired at `rate` by the
+        repair rule with `floor` (repair_step, core/vocabulary.py)."""
         d = self.damaged
         if len(d) == 0:
             return
         home = ~(away[self.i[d]] | away[self.j[d]])
         e = d[home]
-        deficit = repair_step(self.base[e] - self.strength[e], rate)
+        deficit = repair_step(self.base[e] - self.strength[e], rate, floor)
         self.strength[e] = self.base[e] - deficit
         done = deficit == 0.0
         self._write(e)

@@ -14,7 +14,9 @@ edge  type (household|neighbour|bridging|linking)  default: inferred from the en
       weight (float > 0), used when strength is absent, divided by the largest weight
                                                     when any exceeds 1
 
-Edge-list files: one tie per line, `u v [strength [type]]`, `#` starts a comment.
+Edge-list files: one tie per line, `u v [strength [type]]`, `#` starts a comment; a
+self-loop or a tie listed twice (in either direction) is refused, naming its line. In a
+GraphML file (a graph, where a tie cannot repeat) a self-loop is dropped: it is no tie.
 Organisations, enterprises, trust, awareness and reserves are drawn as for a synthetic
 community. Any problem raises NetworkFileError with a one-line message.
 """
@@ -26,9 +28,9 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from .community import (
-    BRIDGING, HOUSEHOLD, LINKING, NEIGHBOUR, TIE_STRENGTH, TIE_TYPES, Community,
-    _places, _resident_attributes,
+from grassroots.community.synthetic import (
+    BRIDGING, HOUSEHOLD, LINKING, NEIGHBOUR, TIE_TYPES, Community,
+    _places, _resident_attributes, draw_strengths,
 )
 
 
@@ -58,6 +60,7 @@ def _read_edge_list(path: Path) -> nx.Graph:
             lines = fh.readlines()
         except UnicodeDecodeError:
             raise NetworkFileError(f"network {path.name}: not a text edge list") from None
+    first_line: dict[tuple[str, str], int] = {}
     for lineno, line in enumerate(lines, 1):
         fields = line.split("#", 1)[0].split()
         if not fields:
@@ -66,6 +69,17 @@ def _read_edge_list(path: Path) -> nx.Graph:
             raise NetworkFileError(
                 f"network {path.name}, line {lineno}: expected 'u v [strength [type]]'"
             )
+        u, v = fields[0], fields[1]
+        if u == v:
+            raise NetworkFileError(
+                f"network {path.name}, line {lineno}: self-loop {u} {v}; allowed: a tie "
+                "between two different residents")
+        pair = (min(u, v), max(u, v))
+        if pair in first_line:
+            raise NetworkFileError(
+                f"network {path.name}, line {lineno}: tie {u} {v} repeats line "
+                f"{first_line[pair]}; allowed: each tie once")
+        first_line[pair] = lineno
         attrs = {}
         if len(fields) >= 3:
             try:
@@ -156,9 +170,7 @@ def community_from_graph(g: nx.Graph, p: dict, rng: np.random.Generator,
                 )
         ii.append(min(i, j)), jj.append(max(i, j)), tt.append(kind), ss.append(s)
     tie_type = np.array(tt, np.int8)
-    low = np.array([TIE_STRENGTH[k][0] for k in range(4)])
-    high = np.array([TIE_STRENGTH[k][1] for k in range(4)])
-    drawn = low[tie_type] + (high[tie_type] - low[tie_type]) * rng.random(len(tt))
+    drawn = draw_strengths(tie_type, p, rng)
     given = np.array([np.nan if s is None else s for s in ss], float)
     strength = np.where(np.isnan(given), drawn, given)
 

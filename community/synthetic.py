@@ -11,7 +11,7 @@ Tie types (Aldrich 2012, *Building Resilience*; Szreter & Woolcock 2004):
   BRIDGING   ties across neighbourhoods,
   LINKING    the tie from an ordinary resident to "their" party member of the
              neighbourhood (of the community where the neighbourhood has none): the normalised
-             contact mechanism of FRAMEWORK.txt, second capacity. Organisation membership
+             contact mechanism of the framework's second capacity. Organisation membership
              is a linking tie too; it is kept as `Community.org` rather than as an edge.
 Employment ties are `Community.employer`.
 """
@@ -24,16 +24,25 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-HOUSEHOLD, NEIGHBOUR, BRIDGING, LINKING = 0, 1, 2, 3
-TIE_TYPES = ("household", "neighbour", "bridging", "linking")
-#: Base strength range per tie type, [low, high) of a uniform draw. Household ties are
-#: strongest; bridging ties weakest (Granovetter's weak ties).
-TIE_STRENGTH = {
-    HOUSEHOLD: (0.8, 1.0),
-    NEIGHBOUR: (0.3, 0.8),
-    BRIDGING: (0.25, 0.6),
-    LINKING: (0.3, 0.7),
-}
+from grassroots.core.vocabulary import BRIDGING, HOUSEHOLD, LINKING, NEIGHBOUR, TIE_TYPES
+
+__all__ = ["BRIDGING", "HOUSEHOLD", "LINKING", "NEIGHBOUR", "TIE_TYPES", "Community",
+           "build_synthetic", "tie_strength_range"]
+
+
+def tie_strength_range(p: dict) -> dict[int, tuple[float, float]]:
+    """Base strength range per tie type, [low, high) of a uniform draw, from the declared
+    `<type>_tie_low` / `<type>_tie_high` constants. Household ties are strongest; bridging
+    ties weakest (Granovetter's weak ties)."""
+    return {k: (p[f"{name}_tie_low"], p[f"{name}_tie_high"]) for k, name in enumerate(TIE_TYPES)}
+
+
+def draw_strengths(kind: np.ndarray, p: dict, rng: np.random.Generator) -> np.ndarray:
+    """Base strengths of ties of types `kind`, uniform in their type's range."""
+    ranges = tie_strength_range(p)
+    low = np.array([ranges[k][0] for k in range(4)])
+    high = np.array([ranges[k][1] for k in range(4)])
+    return low[kind] + (high[kind] - low[kind]) * rng.random(len(kind))
 
 
 @dataclass
@@ -95,7 +104,7 @@ class Community:
 
 
 def build_synthetic(p: dict, rng: np.random.Generator) -> Community:
-    """A synthetic community from the community parameters `p` (see model/params.py)."""
+    """A synthetic community from the community parameters `p` (see core/params.py)."""
     n = int(p["residents"])
     household = _households(n, p["household_size"], rng)
     n_nb = max(1, round(n / p["neighbourhood_size"]))
@@ -116,7 +125,7 @@ def build_synthetic(p: dict, rng: np.random.Generator) -> Community:
         _bridging_ties(neighbourhood, p["bridging_ties"], rng),
         linking,
     ]
-    return _assemble(n, household, neighbourhood, adult, attrs, places, ties, rng,
+    return _assemble(n, household, neighbourhood, adult, attrs, places, ties, p, rng,
                      patron=patron)
 
 
@@ -231,7 +240,7 @@ def _typed(ii, jj, kind):
     return i, j, np.full(len(i), kind, np.int8)
 
 
-def dedupe_ties(n, parts, rng):
+def dedupe_ties(n, parts, p, rng):
     """Concatenate typed edge lists, drop self-loops and duplicates (the first listed type
     wins), orient i < j and draw base strengths by type."""
     i = np.concatenate([p[0] for p in parts])
@@ -243,10 +252,7 @@ def dedupe_ties(n, parts, rng):
     _, first = np.unique(lo * n + hi, return_index=True)
     first.sort()
     lo, hi, t = lo[first], hi[first], t[first]
-    low = np.array([TIE_STRENGTH[k][0] for k in range(4)])
-    high = np.array([TIE_STRENGTH[k][1] for k in range(4)])
-    strength = low[t] + (high[t] - low[t]) * rng.random(len(t))
-    return lo, hi, t, strength
+    return lo, hi, t, draw_strengths(t, p, rng)
 
 
 def _places(n, adult, n_nb, neighbourhood, p, rng) -> dict:
@@ -258,9 +264,9 @@ def _places(n, adult, n_nb, neighbourhood, p, rng) -> dict:
                 enterprise_neighbourhood=ent_nb)
 
 
-def _assemble(n, household, neighbourhood, adult, attrs, places, ties, rng,
+def _assemble(n, household, neighbourhood, adult, attrs, places, ties, p, rng,
               patron) -> Community:
-    tie_i, tie_j, tie_type, tie_strength = dedupe_ties(n, ties, rng)
+    tie_i, tie_j, tie_type, tie_strength = dedupe_ties(n, ties, p, rng)
     return Community(
         n=n, household=household, neighbourhood=neighbourhood, adult=adult,
         tie_i=tie_i, tie_j=tie_j, tie_type=tie_type, tie_strength=tie_strength,

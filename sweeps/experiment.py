@@ -75,10 +75,10 @@ from typing import Any
 
 import numpy as np
 
-from .model.model import OBSERVABLES
-from .model.params import PARAMS, Param, ParameterError, _suggest
-from .model.policy import load_policy, shipped_policies
-from .scenarios import ScenarioError, load_scenario, shipped
+from grassroots.model.model import OBSERVABLES
+from grassroots.core.params import PARAMS, Param, ParameterError, _suggest
+from grassroots.policies import load_policy, shipped_policies
+from grassroots.scenarios import ScenarioError, load_scenario, shipped
 
 SAMPLERS = ("factorial", "lhs", "sobol", "morris")
 SAMPLER_OPTIONS = {

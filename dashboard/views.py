@@ -24,10 +24,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from PIL import Image
 
-from ..agents.department import DEPARTMENTS
-from ..model.metrics import NOT_RECOVERED
-from ..model.plotting import COLOURS
-from .state import NEED_STATES, Frame
+from grassroots.agents.department import DEPARTMENTS
+from grassroots.measures.metrics import NOT_RECOVERED
+from grassroots.analysis.figures import COLOURS
+from grassroots.dashboard.state import NEED_STATES, Frame
 
 DIMENSIONS = ("structure", "function", "relationship", "combined")
 #: Colours of the four need states (NEED_STATES), distinguishable with common colour-vision

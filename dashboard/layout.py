@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model.params import by_group
+from grassroots.core.params import by_group
 
 #: Most residents drawn; larger communities are sampled (whole households).
 MAX_RESIDENTS = 600

@@ -60,7 +60,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .experiment import Experiment, RunSpec
+from grassroots.sweeps.experiment import Experiment, RunSpec
 
 FORMAT = "grassroots-sweep/1"
 #: a batch of finished runs is written at the latest this many seconds after the last one
@@ -94,7 +94,7 @@ def run_one(spec: RunSpec) -> tuple[dict, pa.Table | None]:
 
     Returns the runs-table row and the kept time series (run_id, day, columns) or None.
     """
-    from .model.run import run
+    from grassroots.model.run import run
 
     row: dict[str, Any] = {"run_id": spec.run_id, "point": spec.point, "sample": spec.sample,
                            "replicate": spec.replicate, "scenario": spec.scenario,
@@ -313,7 +313,7 @@ def dask_setup(worker) -> None:
 
 
 def _worker_versions() -> dict:
-    from . import __version__
+    from grassroots import __version__
 
     return {"grassroots": __version__, "python": sys.version.split()[0]}
 
@@ -895,7 +895,7 @@ def _stop(executor, results) -> None:
 def _file_record(path: str | None) -> dict | None:
     if not path or not Path(path).is_file():
         return None
-    from .experiment import file_digest
+    from grassroots.sweeps.experiment import file_digest
 
     p = Path(path)
     return {"path": str(p.resolve()), "sha256": file_digest(p),

@@ -20,14 +20,14 @@ import solara
 import solara.lab
 from solara.alias import rv as v
 
-from ..model.params import ParameterError
-from ..model.policy import load_policy
-from .about import ABOUT_HTML
-from .state import (
+from grassroots.core.params import ParameterError
+from grassroots.policies import load_policy
+from grassroots.dashboard.about import ABOUT_HTML
+from grassroots.dashboard.state import (
     ADVANCED_PANELS, LARGE_COMMUNITY, PANELS, Control, Frame, Settings, Simulation,
     controls, policy_choices, scenario_choices,
 )
-from .views import (
+from grassroots.dashboard.views import (
     COLOUR_MODES, CurvesCanvas, NetworkCanvas, capacity_rows, monitor_rows,
     organisation_cells,
 )

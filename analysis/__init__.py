@@ -46,7 +46,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 from scipy import stats
 
-from .model.params import ParameterError
+from grassroots.core.params import ParameterError
 
 DIMENSIONS = ("structure", "function", "relationship", "combined")
 CONF_LEVEL = 0.95
@@ -224,7 +224,7 @@ def analyze(folder: str | Path, outcomes: list[str] | None = None) -> AnalysisRe
     known = data.metric_columns
     for o in outcomes:
         if o not in data.runs.columns:
-            from .model.params import _suggest
+            from grassroots.core.params import _suggest
 
             close = _suggest(o, known)
             hint = f" (did you mean {close}?)" if close else ""
@@ -458,7 +458,7 @@ def _curves_plot(data: SweepData, ts: pd.DataFrame, series: list[str], path: Pat
     colours = plt.get_cmap("tab10")
     scenarios = runs["scenario"].unique()
     if len(scenarios) == 1:
-        from .scenarios import load_scenario
+        from grassroots.scenarios import load_scenario
 
         with np.errstate(all="ignore"):
             try:

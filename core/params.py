@@ -5,9 +5,16 @@ sentence that says what it means. The CLI (`--set NAME=VALUE`, `--help`), the da
 controls, sweep ranges and input validation are all generated from this table; no default is
 written anywhere else.
 
-Groups follow the governance framework (../shared/FRAMEWORK.txt, DESIGN.md §1): the five
-capacities — prevention, resistance, adaptability, recovery, learning — plus the community
-that is built, the dynamics constants of the mechanisms, and the run settings.
+Groups follow the governance framework (*Grassroots resilience governance*, Chang'an
+Commentary; see docs/ODD.md): the five capacities — prevention, resistance, adaptability,
+recovery, learning — whose parameters are *levers* (governance choices a user sets), plus the
+run settings, the community that is built, the mechanism constants of the dynamics and of the
+shocks, whose parameters are *constants* (mechanism settings: documented assumptions that
+sweeps and calibration may vary, but no planner "chooses").
+
+Every number a rule uses is declared here; a rule reads it from the resolved parameter dict
+`p`. The ODD's parameter tables are generated from this declaration
+(`python -m grassroots.core.odd`), and tests/test_params.py fails when they disagree.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from grassroots.core.io import suggest
 
 GROUPS = (
     "run",
@@ -26,7 +35,10 @@ GROUPS = (
     "recovery",
     "learning",
     "dynamics",
+    "shocks",
 )
+#: Groups whose parameters are levers (governance choices); the rest are constants.
+LEVER_GROUPS = ("prevention", "resistance", "adaptability", "recovery", "learning")
 
 
 class ParameterError(ValueError):
@@ -52,6 +64,11 @@ class Param:
     choices: tuple[str, ...] | None = None
     #: for a lever: the value that switches it off (default: the low bound)
     off: Any = None
+
+    @property
+    def role(self) -> str:
+        """"lever" (a governance choice) or "constant" (a mechanism or run setting)."""
+        return "lever" if self.group in LEVER_GROUPS else "constant"
 
     @property
     def off_value(self) -> Any:
@@ -160,6 +177,24 @@ _DECLARATIONS: list[Param] = [
           "Mean trust of residents in the committee, organisations and departments."),
     Param("household_reserve_share", float, 0.3, 0.0, 1.0, "fraction", "community",
           "Share of households keeping emergency supplies before any campaign."),
+    # Base tie strength is drawn uniformly in [low, high) by tie type: household ties are
+    # strongest, bridging ties weakest (Granovetter's weak ties).
+    Param("household_tie_low", float, 0.8, 0.0, 1.0, "strength 0-1", "community",
+          "Lowest base strength of a household tie."),
+    Param("household_tie_high", float, 1.0, 0.0, 1.0, "strength 0-1", "community",
+          "Highest base strength of a household tie (exclusive)."),
+    Param("neighbour_tie_low", float, 0.3, 0.0, 1.0, "strength 0-1", "community",
+          "Lowest base strength of a neighbour tie."),
+    Param("neighbour_tie_high", float, 0.8, 0.0, 1.0, "strength 0-1", "community",
+          "Highest base strength of a neighbour tie (exclusive)."),
+    Param("bridging_tie_low", float, 0.25, 0.0, 1.0, "strength 0-1", "community",
+          "Lowest base strength of a bridging tie."),
+    Param("bridging_tie_high", float, 0.6, 0.0, 1.0, "strength 0-1", "community",
+          "Highest base strength of a bridging tie (exclusive)."),
+    Param("linking_tie_low", float, 0.3, 0.0, 1.0, "strength 0-1", "community",
+          "Lowest base strength of a linking tie (resident to party member)."),
+    Param("linking_tie_high", float, 0.7, 0.0, 1.0, "strength 0-1", "community",
+          "Highest base strength of a linking tie (exclusive)."),
     # ---- 1. prevention -----------------------------------------------------------------
     Param("awareness_training_rate", float, 0.2, 0.0, 4.0, "trainings per resident-year",
           "prevention",
@@ -237,7 +272,7 @@ _DECLARATIONS: list[Param] = [
     Param("volunteer_capacity", float, 3.0, 0.0, 100.0, "resident-help per volunteer-day",
           "dynamics",
           "Units of help one active volunteer gives per day; a unit adds HELP_UNIT = 0.1 to the "
-          "daily repair rate of a resident's gaps (agents/resident.py)."),
+          "daily repair rate of a resident's gaps (help_unit)."),
     Param("department_throughput", float, 20.0, 0.0, 10_000.0,
           "resident-help per day per 1000 residents", "dynamics",
           "Daily help a department at full capacity delivers, per 1000 residents."),
@@ -252,7 +287,7 @@ _DECLARATIONS: list[Param] = [
           "Daily loss of strength of a displaced resident's ties outside the household."),
     Param("tie_recovery_rate", float, 0.03, 0.0, 1.0, "strength fraction per day", "dynamics",
           "Daily share of lost tie strength regained when both ends are at home "
-          "(multiplied by 1 + activity_rate/4)."),
+          "(multiplied by 1 + activity_tie_gain x activity_rate)."),
     Param("working_tie_threshold", float, 0.2, 0.0, 1.0, "strength 0-1", "dynamics",
           "A tie whose strength is at least this is 'working' (used for structure)."),
     Param("trust_gain", float, 0.01, 0.0, 1.0, "share of distrust per unit help", "dynamics",
@@ -265,7 +300,7 @@ _DECLARATIONS: list[Param] = [
     Param("trust_memory", float, 90.0, 1.0, 3650.0, "days", "dynamics",
           "Trust gained or lost in a shock fades back to its long-run level at 1/trust_memory "
           "of the difference per day (a steady 0.1/trust_memory once within 0.1; "
-          "model/repair.py)."),
+          "repair_step in core/vocabulary.py)."),
     Param("enterprise_recovery_rate", float, 0.03, 0.0, 1.0, "capacity fraction per day",
           "dynamics",
           "Daily share of lost capacity an enterprise regains when utilities work."),
@@ -279,6 +314,106 @@ _DECLARATIONS: list[Param] = [
           "Share of flood damage a prepared resident (warned, or reacting in time) avoids."),
     Param("reserve_buffer", float, 0.5, 0.0, 1.0, "fraction", "dynamics",
           "Share of a services or health gap bridged on a day a resident uses reserves."),
+    # -- help and repair --
+    Param("help_unit", float, 0.1, 0.0, 1.0, "gap share per day per unit", "dynamics",
+          "One unit of help ('resident-help') adds this to the daily repair rate of a "
+          "resident's gap."),
+    Param("repair_floor", float, 0.1, 0.001, 1.0, "deficit 0-1", "dynamics",
+          "Damage smaller than this is repaired at the pace of damage of this size, so repair "
+          "ends in finite time (repair_step)."),
+    Param("reach_units", float, 0.5, 0.0, 10.0, "resident-help per day", "dynamics",
+          "A resident in need counts as reached on a day when at least this much help "
+          "arrives (half a full day's help); used by the recovery indicator."),
+    Param("activity_tie_gain", float, 0.25, 0.0, 10.0, "per activity per month", "dynamics",
+          "Each monthly community activity speeds the repair of weakened ties by this share "
+          "of tie_recovery_rate."),
+    # -- awareness, warnings and reserves --
+    Param("training_gain", float, 1.0 / 3.0, 0.0, 1.0, "share of awareness gap", "dynamics",
+          "A training or drill closes this share of the gap between a resident's awareness "
+          "and full awareness."),
+    Param("drill_turnout", float, 0.2, 0.0, 1.0, "fraction", "dynamics",
+          "Share of residents (besides all volunteers) who take part in a drill."),
+    Param("contact_awareness_gain", float, 0.1, 0.0, 1.0, "share of awareness gap",
+          "dynamics",
+          "A party member's contact closes this share of the gap to full awareness."),
+    Param("awareness_memory", float, 365.0, 1.0, 36500.0, "days", "dynamics",
+          "Awareness forgets 1/awareness_memory of its gap to its base level a day (applied "
+          "weekly)."),
+    Param("onset_reaction", float, 0.4, 0.0, 1.0, "probability per unit awareness",
+          "dynamics",
+          "Chance, per unit of awareness, that a resident acts as the hazard arrives when the "
+          "plan is worthless; a perfect plan (quality 1) doubles it."),
+    Param("knowledge_lifetime", float, 365.0, 1.0, 36500.0, "days", "dynamics",
+          "Days over which a risk assessment's hazard knowledge fades by a factor e."),
+    Param("household_restock_days", float, 30.0, 1.0, 3650.0, "days", "dynamics",
+          "Days a household takes to restock its emergency supplies from empty."),
+    Param("reserve_ration", float, 3.0, 0.1, 365.0, "person-days", "dynamics",
+          "Person-days of community reserve handed to a resident at a time."),
+    Param("reserve_restock_days", float, 90.0, 1.0, 3650.0, "days", "dynamics",
+          "Days the committee takes to restock the community reserve from empty."),
+    # -- the committee's plan, monitoring and learning --
+    Param("monitor_detect", float, 0.2, 0.0, 1.0, "probability per day", "dynamics",
+          "Daily chance, at monitoring_accuracy 1, that monitoring finds a resident's "
+          "unreported need."),
+    Param("plan_quality_start", float, 0.5, 0.0, 1.0, "0-1", "dynamics",
+          "Quality of the committee's emergency plan before any learning."),
+    Param("plan_fit_base", float, 0.4, 0.0, 1.0, "0-1", "dynamics",
+          "Plan fit before the plan is adjusted, with a worthless plan and no drills: "
+          "fit = plan_fit_base + plan_fit_quality x q + plan_fit_drills x "
+          "min(1, drills_per_year / plan_fit_drills_full)."),
+    Param("plan_fit_quality", float, 0.3, 0.0, 1.0, "0-1", "dynamics",
+          "Plan fit gained per unit of plan quality q (see plan_fit_base)."),
+    Param("plan_fit_drills", float, 0.3, 0.0, 1.0, "0-1", "dynamics",
+          "Plan fit gained by a fully drilled community (see plan_fit_base)."),
+    Param("plan_fit_drills_full", float, 4.0, 0.1, 365.0, "drills per year", "dynamics",
+          "Drills a year at which drilling gives its full plan fit."),
+    Param("max_adjust_delay", int, 21, 0, 365, "days", "dynamics",
+          "Days the committee takes to adjust its plan to a new situation with no autonomy."),
+    Param("max_lesson_delay", int, 180, 0, 3650, "days", "dynamics",
+          "Days before an event's lessons apply with the slowest feedback."),
+    Param("pilot_effect_low", float, -0.15, -1.0, 1.0, "plan quality", "dynamics",
+          "Lowest true effect on plan quality of a variation tried in pilots (uniform draw)."),
+    Param("pilot_effect_high", float, 0.25, -1.0, 1.0, "plan quality", "dynamics",
+          "Highest true effect on plan quality of a variation tried in pilots."),
+    Param("pilot_noise", float, 0.2, 0.0, 10.0, "plan quality (sd)", "dynamics",
+          "Noise of a pilot's observed effect with one pilot neighbourhood; with k it is "
+          "pilot_noise / sqrt(1 + k)."),
+    # -- departments, party members and outside help --
+    Param("response_plan_offset", float, 1.5, 1.0, 10.0, "multiplier", "dynamics",
+          "Department response delay is 1 + max_response_delay x (1 - vertical_responsiveness) "
+          "x (response_plan_offset - plan quality) days, rounded."),
+    Param("cooperation_gain", float, 0.5, 0.0, 10.0, "share of throughput", "dynamics",
+          "Full horizontal cooperation raises each department's throughput by this share."),
+    Param("relief_max", float, 0.6, 0.0, 1.0, "share of lost income", "dynamics",
+          "Civil-affairs relief replaces at most this share of lost income (a minimum-living-"
+          "standard payment)."),
+    Param("vanguard_units", float, 2.0, 0.0, 100.0, "resident-help per day", "dynamics",
+          "Help a party member at home and not in need gives a day in an emergency."),
+    Param("outside_arrival_days", int, 3, 0, 365, "days", "dynamics",
+          "Days after onset before outside organisations arrive."),
+    Param("outside_help_per_need", float, 0.3, 0.0, 100.0,
+          "resident-help per day per resident in need", "dynamics",
+          "Outside organisations' help at full openness."),
+    Param("enterprise_donation", float, 2.0, 0.0, 1000.0, "resident-help per day", "dynamics",
+          "Daily donation of an enterprise at full capacity and full openness."),
+    # ---- shocks: constants of the shock modules (scenarios/) ------------------------------
+    Param("facility_outage_reduction", float, 0.6, 0.0, 1.0, "fraction", "shocks",
+          "Share of a utility outage that full facility investment prevents (flood, "
+          "earthquake, heatwave)."),
+    Param("facility_damage_reduction", float, 0.5, 0.0, 1.0, "fraction", "shocks",
+          "Share of damage to enterprises and department capacity that full facility "
+          "investment prevents."),
+    Param("broken_tie_keeps", float, 0.1, 0.0, 1.0, "fraction", "shocks",
+          "Share of its strength a tie broken by an earthquake keeps."),
+    Param("heat_warning_protection", float, 0.75, 0.0, 1.0, "fraction", "shocks",
+          "Share of heat harm a prepared resident (warned, or reacting in time) avoids: the "
+          "heatwave's counterpart of warning_protection (cooling, water, checking on the "
+          "elderly)."),
+    Param("failed_enterprise_keeps", float, 0.1, 0.0, 1.0, "fraction", "shocks",
+          "Capacity an enterprise that fails in an economic shock keeps."),
+    Param("health_strain", float, 3.0, 0.0, 100.0, "capacity per unit prevalence", "shocks",
+          "Health-department capacity lost per unit of prevalence in an epidemic (at most "
+          "0.9)."),
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _DECLARATIONS}
@@ -317,7 +452,7 @@ def validate_one(name: str, value: Any, source: str = "") -> Any:
     where = f"{source}: " if source else ""
     param = PARAMS.get(name)
     if param is None:
-        close = _suggest(name, PARAMS)
+        close = suggest(name, PARAMS)
         hint = f" (did you mean {close}?)" if close else ""
         raise ParameterError(f"{where}unknown parameter {name!r}{hint}")
     try:
@@ -340,8 +475,15 @@ def parse_assignments(items: Iterable[str]) -> dict[str, Any]:
     return out
 
 
-def _suggest(name: str, known: Iterable[str]) -> str | None:
-    import difflib
+def levers() -> list[Param]:
+    """Every lever (a governance choice), in declaration order."""
+    return [p for p in _DECLARATIONS if p.role == "lever"]
 
-    hits = difflib.get_close_matches(name, list(known), n=1)
-    return hits[0] if hits else None
+
+def constants() -> list[Param]:
+    """Every constant (a mechanism or run setting), in declaration order."""
+    return [p for p in _DECLARATIONS if p.role == "constant"]
+
+
+
+_suggest = suggest  # TEMPORARY alias while the surfaces move to grassroots.core.io.suggest

@@ -27,11 +27,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..model.params import GROUPS, PARAMS, Param, ParameterError, by_group, defaults
-from ..model.policy import LEVER_GROUPS, load_policy, shipped_policies
-from ..model.run import make_model, prevention_indicator, prevention_off, summarise, timeseries
-from ..scenarios import ScenarioError, load_scenario, shipped
-from .layout import Layout, layout_for
+from grassroots.core.params import GROUPS, PARAMS, Param, ParameterError, by_group, defaults
+from grassroots.policies import LEVER_GROUPS, load_policy, shipped_policies
+from grassroots.model.run import make_model, prevention_indicator, prevention_off, summarise, timeseries
+from grassroots.scenarios import ScenarioError, load_scenario, shipped
+from grassroots.dashboard.layout import Layout, layout_for
 
 #: Control panels in the order shown: the community, the five capacities, then (collapsed)
 #: the run settings and the constants of the mechanisms.

@@ -2,7 +2,7 @@
 
 import solara
 
-from .components import Dashboard
+from grassroots.dashboard.components import Dashboard
 
 
 @solara.component

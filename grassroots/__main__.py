@@ -1,0 +1,5 @@
+"""`python -m grassroots ...` is the `grassroots` command."""
+
+from grassroots.cli import main
+
+raise SystemExit(main())
