@@ -1,6 +1,6 @@
 """Dashboard responsiveness: one step plus redraw at the default community (2,000 residents).
 
-Prints figures; asserts nothing (targets are checked by reading them, DESIGN.md §4).
+Prints figures; asserts nothing (targets are checked by reading them, the project brief).
 Target (issue 6): one step + redraw <= 250 ms on this machine.
 
 Two measurements over a whole run of the flood scenario (365 days, one day a step), alone

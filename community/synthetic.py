@@ -163,7 +163,7 @@ def _resident_attributes(n, adult, household, neighbourhood, p, rng) -> dict[str
     trust_nb = np.clip(p["initial_trust_neighbours"] * rng.uniform(0.8, 1.2, n), 0.0, 1.0)
     trust_in = np.clip(p["initial_trust_institutions"] * rng.uniform(0.8, 1.2, n), 0.0, 1.0)
     # Households keep a week of supplies: a base share, plus the campaign's converts among
-    # the rest (FRAMEWORK.txt, adaptability: "guide community residents to reserve
+    # the rest (the framework, adaptability: "guide community residents to reserve
     # emergency materials").
     n_hh = int(household.max()) + 1
     keep_share = p["household_reserve_share"] + p["household_reserve_campaign"] * (

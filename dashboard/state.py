@@ -2,7 +2,7 @@
 
 Everything here is plain Python so it can be tested and benchmarked without a browser:
 
-- the controls are generated from the one parameter declaration (model/params.py): each
+- the controls are generated from the one parameter declaration (core/params.py): each
   declared parameter becomes one control, in its group, with its declared bounds, unit and
   sentence; nothing here repeats a default or a bound;
 - `Settings` is what the controls say (seed, scenario, policy package, every parameter,
@@ -29,7 +29,8 @@ import pandas as pd
 
 from grassroots.core.params import GROUPS, PARAMS, Param, ParameterError, by_group, defaults
 from grassroots.policies import LEVER_GROUPS, load_policy, shipped_policies
-from grassroots.model.run import make_model, prevention_indicator, prevention_off, summarise, timeseries
+from grassroots.core.io import check_seed
+from grassroots.model.run import Run, timeseries
 from grassroots.scenarios import ScenarioError, load_scenario, shipped
 from grassroots.dashboard.layout import Layout, layout_for
 
@@ -43,7 +44,8 @@ PANELS = (
     ("recovery", "4 · Recovery (multi-party mobilisation)"),
     ("learning", "5 · Learning (creativity)"),
 )
-ADVANCED_PANELS = (("run", "Run settings"), ("dynamics", "Mechanism constants"))
+ADVANCED_PANELS = (("run", "Run settings"), ("dynamics", "Mechanism constants"),
+                   ("shocks", "Shock constants"))
 assert {g for g, _ in PANELS + ADVANCED_PANELS} == set(GROUPS)
 
 DEFAULT_SCENARIO = "flood"
@@ -135,20 +137,8 @@ def scenario_days(scenario: str) -> int:
 
 
 def validate_seed(value: Any) -> int:
-    """A seed is an integer >= 0 (numpy's generators refuse negative seeds)."""
-    if isinstance(value, bool):
-        raise ParameterError(f"seed: got {value!r}; allowed: an integer >= 0")
-    if isinstance(value, str):
-        value = value.strip()
-    try:
-        seed = int(value)
-        if isinstance(value, float) and value != seed:
-            raise ValueError
-    except (TypeError, ValueError):
-        raise ParameterError(f"seed: got {value!r}; allowed: an integer >= 0") from None
-    if seed < 0 or seed >= 2**63:
-        raise ParameterError(f"seed: got {value!r}; allowed: an integer >= 0")
-    return seed
+    """The seed field: the one seed rule of every surface (grassroots.core.io.check_seed)."""
+    return check_seed(value, ParameterError)
 
 
 # -- settings ---------------------------------------------------------------------------
@@ -269,28 +259,9 @@ class Frame:
         return self.day >= self.days
 
 
-class _Pair:
-    """A run and its prevention-off twin, stepped together."""
-
-    def __init__(self, params: dict, settings: Settings, policy: str, label: str):
-        s = settings
-        self.label = label
-        self.policy = policy
-        self.model = make_model(params, seed=s.seed, scenario=s.scenario, policy=policy)
-        self.twin = (make_model(prevention_off(params), seed=s.seed, scenario=s.scenario,
-                                policy=policy) if self.model.shock_scenario.shocks else None)
-
-    def step(self) -> None:
-        self.model.step()
-        if self.twin is not None:
-            self.twin.step()
-
-    def view(self, seed: int) -> RunView:
-        summary = summarise(self.model, seed, self.policy)
-        if self.twin is not None:
-            summary["capacities"]["prevention"] = prevention_indicator(
-                summary, summarise(self.twin, seed, ""))
-        return RunView(self.label, timeseries(self.model), summary)
+def _view(run: Run) -> RunView:
+    """A run so far, as the views draw it."""
+    return RunView(run.label, timeseries(run.model), run.summary())
 
 
 class Simulation:
@@ -299,10 +270,12 @@ class Simulation:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.lock = threading.RLock()
-        self.main = _Pair(settings.params(), settings, settings.policy,
-                          settings.policy_label())
-        self.baseline = (_Pair(settings.baseline_params(), settings, BASELINE, BASELINE)
-                         if settings.compare else None)
+        # Each run (and its prevention-off twin) steps through the same Run that `run()`
+        # uses (model/run.py), so the dashboard's numbers are the CLI's numbers.
+        self.main = Run(settings.params(), settings.seed, settings.scenario, settings.policy,
+                        label=settings.policy_label())
+        self.baseline = (Run(settings.baseline_params(), settings.seed, settings.scenario,
+                             BASELINE, label=BASELINE) if settings.compare else None)
         m = self.main.model
         self.days = int(m.p["days"])
         self.layout = layout_for(m, settings.seed)
@@ -351,8 +324,8 @@ class Simulation:
             return Frame(
                 version=next(_versions), settings=self.settings, day=self.day, days=self.days,
                 windows=windows,
-                main=self.main.view(self.settings.seed),
-                baseline=(self.baseline.view(self.settings.seed) if self.baseline else None),
+                main=_view(self.main),
+                baseline=(_view(self.baseline) if self.baseline else None),
                 layout=lay, function=np.array(m.function, float)[s], need=need,
                 tie_working=working, departments=np.array(m.department_capacity, float),
                 teams=teams, enterprises=np.array(m.enterprise_capacity, float),

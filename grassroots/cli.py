@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from grassroots.community.network_io import NetworkFileError
+from grassroots.core.io import atomic_save, atomic_write_text, check_seed
 from grassroots.core.params import GROUPS, PARAMS, ParameterError, by_group, parse_assignments
 from grassroots.scenarios import ScenarioError
 
@@ -85,9 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
                           "only once the run has succeeded")
     run.set_defaults(func=cmd_run)
 
-    params = sub.add_parser("params", help="list every parameter: default, bounds, unit, "
-                                           "meaning")
+    params = sub.add_parser("params", help="list every declared parameter, levers and "
+                                           "constants: default, bounds, unit, meaning")
     params.add_argument("--group", choices=GROUPS, help="only this group")
+    params.add_argument("--role", choices=("lever", "constant"),
+                        help="only levers (governance choices) or constants (mechanism and "
+                             "run settings)")
     params.set_defaults(func=cmd_params)
 
     scen = sub.add_parser("scenarios", help="list the shipped scenarios")
@@ -137,13 +141,8 @@ def cmd_run(args) -> int:
 
 
 def _seed(text: str) -> int:
-    try:
-        seed = int(text)
-    except ValueError:
-        raise CliError(f"--seed: got {text!r}; allowed: an integer >= 0") from None
-    if seed < 0:
-        raise CliError(f"--seed: got {text!r}; allowed: an integer >= 0")
-    return seed
+    """The one seed rule of every surface (grassroots.core.io.check_seed)."""
+    return check_seed(text, CliError, "--seed")
 
 
 def _write_outputs(out: Path, result, figure) -> None:
@@ -184,11 +183,20 @@ def _print_summary(s: dict, out: Path, elapsed: float) -> None:
 
 def cmd_params(args) -> int:
     groups = [args.group] if args.group else list(GROUPS)
+    shown = [p for group in groups for p in by_group(group)
+             if args.role is None or p.role == args.role]
     for group in groups:
-        print(f"[{group}]")
-        for p in by_group(group):
+        params = [p for p in shown if p.group == group]
+        if not params:
+            continue
+        role = params[0].role
+        print(f"[{group}]  ({role}s)")
+        for p in params:
             print(f"  {p.name} = {p.default!r}  ({p.unit}; {p.allowed()})")
             print(f"      {p.doc}")
+    levers = sum(p.role == "lever" for p in shown)
+    print(f"{len(shown)} parameters: {levers} levers (governance choices), "
+          f"{len(shown) - levers} constants (mechanism and run settings)")
     return 0
 
 
@@ -231,9 +239,8 @@ def cmd_gallery(args) -> int:
     figures = []
     for name in shipped():
         result = run(overrides, seed=seed, scenario=name)
-        tmp = out / f".{name}.png"
-        resilience_figure(result.timeseries, result.summary, tmp)
-        os.replace(tmp, out / f"{name}.png")
+        atomic_save(out / f"{name}.png",
+                    lambda tmp: resilience_figure(result.timeseries, result.summary, tmp))
         s = result.summary
         m = s["metrics"]["combined"]
         ttr = (f"{m['time_to_recovery']} days" if m["time_to_recovery"] is not None
@@ -244,7 +251,7 @@ def cmd_gallery(args) -> int:
         figures += [f"## {name}", "", s["scenario"]["description"], "", f"![{name}]({name}.png)",
                     ""]
         print(f"wrote {out / (name + '.png')}")
-    (out / "README.md").write_text("\n".join(rows + [""] + figures))
+    atomic_write_text("\n".join(rows + [""] + figures), out / "README.md")
     print(f"wrote {out / 'README.md'}")
     return 0
 

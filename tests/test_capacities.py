@@ -1,5 +1,5 @@
 """The five capacities: every governance lever moves its target indicator the way the
-framework (../shared/FRAMEWORK.txt) says, shown over many seeds with paired runs.
+framework (*Grassroots resilience governance*) says, shown over many seeds with paired runs.
 
 Each lever is run low and high on the same seeds (common random numbers: the community, the
 hazards and the prevention routines each draw from their own stream) and the paired

@@ -1,4 +1,4 @@
-"""model/community.py (the synthetic community) and model/network_io.py (loaded networks)."""
+"""community/synthetic.py (the synthetic community) and community/network_io.py (loaded networks)."""
 
 from dataclasses import fields
 

@@ -350,7 +350,7 @@ def test_resident_exposes_its_own_state(mid_flood):
 
 def test_resident_function_is_the_mean_of_needs_as_felt_today(mid_flood):
     # function uses the *effective* gap: a resident who used household reserves today has
-    # reserve_buffer of their health and services gaps bridged (agents/resident.py)
+    # reserve_buffer of their health and services gaps bridged (measures/dimensions.py)
     m = mid_flood
     pop = m.residents
     buffer = m.p["reserve_buffer"]

@@ -1,4 +1,4 @@
-"""model/params.py: the one declaration of every parameter, its validation and layering."""
+"""core/params.py: the one declaration of every parameter, its validation and layering."""
 
 import math
 
@@ -196,3 +196,62 @@ def test_allowed_texts():
         assert "\n" not in text and "nan" not in text
         if p.low is not None:
             assert math.isfinite(p.low)
+
+
+# -- every behaviour constant declared (issue 16) ---------------------------------------------
+def test_each_parameter_is_a_lever_or_a_constant():
+    from grassroots.core.params import LEVER_GROUPS, constants, levers
+
+    assert {p.role for p in PARAMS.values()} == {"lever", "constant"}
+    assert {p.group for p in levers()} == set(LEVER_GROUPS)
+    assert len(levers()) + len(constants()) == len(PARAMS)
+
+
+def _numeric_module_constants(path):
+    """Module-level NAME = <number or tuple of numbers> assignments in a source file."""
+    import ast
+
+    found = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            value = node.value
+            if value is None:
+                continue
+            numbers = [n for n in ast.walk(value) if isinstance(n, ast.Constant)
+                       and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)]
+            names = [t.id for t in targets if isinstance(t, ast.Name) and t.id.isupper()]
+            if names and numbers and not isinstance(value, ast.Call):
+                found.append((names[0], node.lineno))
+    return found
+
+
+def test_no_behaviour_constant_outside_the_declaration():
+    # The rules, shocks, community builder and model read every number from `p`. Allowed:
+    # the vocabulary's indices and calendar units (core/vocabulary.py), and the bounds of
+    # scenario-file validation (scenarios/__init__.py MAX_DAYS).
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    allowed = {("scenarios/__init__.py", "MAX_DAYS")}
+    found = []
+    for folder in ("agents", "scenarios", "community", "model", "measures", "policies"):
+        for path in sorted((root / folder).glob("*.py")):
+            rel = str(path.relative_to(root))
+            found += [f"{rel}:{line} {name}" for name, line in _numeric_module_constants(path)
+                      if (rel, name) not in allowed]
+    assert not found, f"undeclared behaviour constants: {found}"
+
+
+def test_params_command_lists_every_declared_parameter():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "grassroots", "params"], capture_output=True,
+                         text=True, check=True).stdout
+    for name, p in PARAMS.items():
+        assert f"  {name} = " in out, name
+    assert f"{len(PARAMS)} parameters:" in out
+    levers = subprocess.run([sys.executable, "-m", "grassroots", "params", "--role", "lever"],
+                            capture_output=True, text=True, check=True).stdout
+    assert all((f"  {n} = " in levers) == (p.role == "lever") for n, p in PARAMS.items())

@@ -1,0 +1,75 @@
+"""Test tiers (markers registered in pyproject.toml).
+
+Every test gets the tier of its file, unless it carries a tier marker of its own:
+
+    unit      a rule, a measure or a parser on a handful of values; no model is built
+    model     builds and runs models: boundary cases, invariants, seed-pinned regressions
+    claims    statistical claims over many paired seeds (lever directions, theory)
+    surfaces  the CLI, sweeps, analysis and the dashboard exercised as a user would
+    slow      Dask clusters, Chromium, SIGKILL, notebooks, or long statistical runs
+
+`pytest -m "not slow"` is the quick edit-test loop; CI (`make test`) runs everything.
+Slow tests are listed here by file (whole files) or by test name (`SLOW_TESTS`), so the
+tiers are visible in one place.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+TIER_OF_FILE = {
+    "test_architecture.py": "unit",
+    "test_metrics.py": "unit",
+    "test_params.py": "unit",
+    "test_rules.py": "unit",
+    "test_odd.py": "unit",
+    "test_ties.py": "unit",
+    "test_community.py": "model",
+    "test_model.py": "model",
+    "test_scenarios.py": "model",
+    "test_regression.py": "model",
+    "test_capacities.py": "claims",
+    "test_contagion.py": "claims",
+    "test_cli.py": "surfaces",
+    "test_experiment.py": "surfaces",
+    "test_sweep.py": "surfaces",
+    "test_analysis.py": "surfaces",
+    "test_dashboard.py": "surfaces",
+    "test_dashboard_browser.py": "surfaces",
+    "test_notebooks.py": "surfaces",
+}
+#: Whole files left out of the quick loop.
+SLOW_FILES = {"test_dashboard_browser.py", "test_notebooks.py"}
+#: Single tests left out of the quick loop (name without parameters, or a prefix of it
+#: ending in "*").
+SLOW_TESTS = {
+    "test_capacities.py": {"*"},
+    "test_contagion.py": set(),
+    "test_sweep.py": {"test_serial_pool_and_dask*", "test_sigkill*", "test_interrupt*",
+                      "test_a_dead_worker*", "test_unreachable_scheduler*"},
+    "test_analysis.py": {"test_ema*"},
+}
+TIERS = ("unit", "model", "claims", "surfaces")
+
+
+def _slow(file: str, name: str) -> bool:
+    if file in SLOW_FILES:
+        return True
+    for pattern in SLOW_TESTS.get(file, ()):
+        if pattern == "*" or (pattern.endswith("*") and name.startswith(pattern[:-1])) \
+                or name == pattern:
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        file = item.path.name
+        if not any(item.get_closest_marker(t) for t in TIERS):
+            tier = TIER_OF_FILE.get(file)
+            if tier is None:
+                raise pytest.UsageError(f"tests/conftest.py: {file} has no tier; add it to "
+                                        "TIER_OF_FILE")
+            item.add_marker(getattr(pytest.mark, tier))
+        if _slow(file, item.originalname or item.name):
+            item.add_marker(pytest.mark.slow)
