@@ -245,8 +245,9 @@ def recover_gaps(pop: Population, institutional: np.ndarray, mutual: np.ndarray,
     `institutional` is units of help for (housing, health) per resident, 2 x n; `mutual`
     units per resident; `hazard_ongoing` a bool per neighbourhood. The gap is repaired
     (repair_step) at a daily rate of help_unit per unit of help plus own means,
-    self_recovery_rate x (1 - vulnerability/2) x (1 - income gap/2) (vulnerable and
-    income-poor households rebuild more slowly). Nothing is repaired where the hazard is
+    self_recovery_rate x (1 - own_means_vulnerability_drag x vulnerability) x
+    (1 - own_means_income_drag x income gap) (vulnerable and income-poor households rebuild
+    more slowly). Nothing is repaired where the hazard is
     still ongoing. Returns the gap (4 x n, updated in place).
     """
     g = pop.gap
@@ -254,9 +255,9 @@ def recover_gaps(pop: Population, institutional: np.ndarray, mutual: np.ndarray,
     who = np.flatnonzero((g[HOUSING] + g[HEALTH] > 0) & ~hazard_ongoing[pop.neighbourhood])
     if len(who) == 0:
         return g
-    own = p["self_recovery_rate"] * (1.0 - 0.5 * pop.vulnerability[who]) * (
-        1.0 - 0.5 * g[INCOME, who]
-    )
+    own = p["self_recovery_rate"] * (
+        1.0 - p["own_means_vulnerability_drag"] * pop.vulnerability[who]) * (
+        1.0 - p["own_means_income_drag"] * g[INCOME, who])
     for col, k in enumerate((HOUSING, HEALTH)):
         rate = own + p["help_unit"] * (institutional[col, who] + mutual[who])
         g[k, who] = repair_step(g[k, who], rate, p["repair_floor"])

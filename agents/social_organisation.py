@@ -82,9 +82,9 @@ def outside_help(pop: Population, in_need: np.ndarray, days_since_onset: int,
     among residents in need (at most one unit each, accepted in proportion to trust in
     institutions). Returns units received per resident."""
     openness = p["external_openness"]
-    if days_since_onset < p["outside_arrival_days"] or openness <= 0:
-        return np.zeros(pop.n)
     demand = float(in_need.sum())
+    if days_since_onset < p["outside_arrival_days"] or openness <= 0 or demand == 0:
+        return np.zeros(pop.n)
     capacity = openness * (p["outside_help_per_need"] * demand
                            + p["enterprise_donation"] * float(enterprise_capacity.sum()))
     return min(1.0, capacity / demand) * in_need * pop.trust_institutions

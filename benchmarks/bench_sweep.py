@@ -40,9 +40,9 @@ from pathlib import Path
 
 import psutil
 
+from grassroots.sweeps.executors import DaskExecutor, ProcessPool, SerialExecutor, warm_up
 from grassroots.sweeps.experiment import from_dict
-from grassroots.sweeps.sweep import (DaskExecutor, ProcessPool, SerialExecutor, _warm, execute,
-                              plan_sweep)
+from grassroots.sweeps.runner import execute, plan_sweep
 
 
 def experiment(runs: int, residents: int, days: int, seed: int = 1):
@@ -75,10 +75,10 @@ def start(kind: str, workers: int, scheduler: str | None):
         ex.warm()
     elif kind == "dask-local":
         ex = DaskExecutor(local_workers=workers).__enter__()
-        ex.client.run(_warm, 0.0)
+        ex.client.run(warm_up, 0.0)
     else:
         ex = DaskExecutor(scheduler=scheduler).__enter__()
-        ex.client.run(_warm, 0.0)
+        ex.client.run(warm_up, 0.0)
     return ex, time.perf_counter() - t0
 
 

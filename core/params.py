@@ -265,7 +265,13 @@ _DECLARATIONS: list[Param] = [
           "'unmet'."),
     Param("self_recovery_rate", float, 0.02, 0.0, 1.0, "gap fraction per day", "dynamics",
           "Daily share of a housing or health gap a resident closes by own means "
-          "(lowered by vulnerability and lost income)."),
+          "(lowered by vulnerability and lost income: own_means_*_drag)."),
+    Param("own_means_vulnerability_drag", float, 0.5, 0.0, 1.0, "fraction", "dynamics",
+          "Own-means repair is slowed by this share per unit of vulnerability: rate = "
+          "self_recovery_rate x (1 - drag x vulnerability) x (1 - income drag x income gap)."),
+    Param("own_means_income_drag", float, 0.5, 0.0, 1.0, "fraction", "dynamics",
+          "Own-means repair is slowed by this share per unit of income gap (see "
+          "own_means_vulnerability_drag)."),
     Param("mutual_aid_capacity", float, 0.08, 0.0, 1.0, "repair rate per day", "dynamics",
           "Most mutual aid can add to a resident's daily repair rate, reached when the offers "
           "they accept add up to 1."),
@@ -411,6 +417,83 @@ _DECLARATIONS: list[Param] = [
           "elderly)."),
     Param("failed_enterprise_keeps", float, 0.1, 0.0, 1.0, "fraction", "shocks",
           "Capacity an enterprise that fails in an economic shock keeps."),
+    # flood (scenarios/flood.py)
+    Param("flood_reach", float, 1.5, 0.0, 10.0, "per unit intensity x exposure", "shocks",
+          "A household is flooded with probability min(1, flood_reach x intensity x "
+          "exposure)."),
+    Param("flood_severity_base", float, 0.6, 0.0, 1.0, "fraction", "shocks",
+          "Flood damage to a home is intensity x (flood_severity_base + "
+          "flood_severity_vulnerability x vulnerability) x U(flood_severity_low, "
+          "flood_severity_high)."),
+    Param("flood_severity_vulnerability", float, 0.4, 0.0, 1.0, "fraction", "shocks",
+          "Extra flood damage per unit of vulnerability (see flood_severity_base)."),
+    Param("flood_severity_low", float, 0.7, 0.0, 2.0, "multiplier", "shocks",
+          "Lowest household-to-household spread factor of flood damage."),
+    Param("flood_severity_high", float, 1.3, 0.0, 2.0, "multiplier", "shocks",
+          "Highest household-to-household spread factor of flood damage."),
+    Param("flood_health_share", float, 0.3, 0.0, 1.0, "fraction", "shocks",
+          "A flooded resident's health gap is flood_health_share x damage x vulnerability "
+          "(none for prepared vulnerable residents, moved out in time)."),
+    Param("flood_enterprise_damage", float, 0.8, 0.0, 1.0, "per unit intensity x exposure",
+          "shocks",
+          "Share of capacity a flooded enterprise loses per unit of intensity x exposure."),
+    Param("flood_emergency_share", float, 0.5, 0.0, 1.0, "fraction", "shocks",
+          "Emergency management loses this share of the capacity housing & utilities loses "
+          "in a flood."),
+    # earthquake (scenarios/earthquake.py)
+    Param("quake_local_base", float, 0.6, 0.0, 1.0, "fraction", "shocks",
+          "Local shaking is intensity x (quake_local_base + quake_local_exposure x "
+          "exposure)."),
+    Param("quake_local_exposure", float, 0.4, 0.0, 1.0, "fraction", "shocks",
+          "Extra local shaking per unit of exposure (soil, building stock)."),
+    Param("quake_damage_scale", float, 1.5, 0.0, 10.0, "multiplier", "shocks",
+          "A building's damage is min(1, local shaking x quake_damage_scale x "
+          "Beta(quake_damage_beta, quake_damage_beta))."),
+    Param("quake_damage_beta", float, 2.0, 0.1, 100.0, "shape", "shocks",
+          "Shape of the symmetric Beta distribution of building damage across households."),
+    Param("quake_injury_threshold", float, 0.3, 0.0, 1.0, "damage 0-1", "shocks",
+          "Residents of buildings damaged more than this are injured."),
+    Param("quake_injury_base", float, 0.3, 0.0, 1.0, "fraction", "shocks",
+          "An injured resident's health gap is damage x (quake_injury_base + "
+          "quake_injury_vulnerability x vulnerability)."),
+    Param("quake_injury_vulnerability", float, 0.5, 0.0, 1.0, "fraction", "shocks",
+          "Extra injury per unit of vulnerability (see quake_injury_base)."),
+    Param("quake_tie_break", float, 0.8, 0.0, 1.0, "per unit shaking", "shocks",
+          "A tie outside the household breaks with probability quake_tie_break x the mean "
+          "local shaking of its two ends."),
+    Param("quake_enterprise_damage", float, 0.9, 0.0, 1.0, "per unit shaking", "shocks",
+          "Share of capacity an enterprise loses per unit of local shaking."),
+    Param("quake_department_damage", float, 0.5, 0.0, 1.0, "per unit intensity", "shocks",
+          "Capacity a department loses per unit of intensity x share of the community "
+          "shaken."),
+    Param("quake_first_responder_damage", float, 0.7, 0.0, 1.0, "per unit intensity",
+          "shocks",
+          "The same for emergency management and housing & utilities, on the front line."),
+    # heatwave (scenarios/heatwave.py)
+    Param("heat_ramp_parts", float, 3.0, 1.0, 100.0, "parts of the duration", "shocks",
+          "The heat builds up over the first 1/heat_ramp_parts of a heatwave's days."),
+    Param("heat_harm_base", float, 0.5, 0.0, 10.0, "multiplier", "shocks",
+          "Heat harm is heat x vulnerability^heat_vulnerability_power x (heat_harm_base + "
+          "exposure)."),
+    Param("heat_vulnerability_power", int, 2, 1, 10, "exponent", "shocks",
+          "How steeply heat harm rises with vulnerability (the old and the sick)."),
+    Param("heat_grid_strain", float, 0.3, 0.0, 1.0, "outage per unit heat x exposure",
+          "shocks",
+          "Utility outage from a strained power grid per unit of heat x exposure."),
+    # economic shock (scenarios/economic.py)
+    Param("economic_failure_share", float, 0.5, 0.0, 1.0, "per unit intensity", "shocks",
+          "Chance an enterprise fails, per unit of intensity, when the scenario gives no "
+          "failure_share."),
+    Param("economic_capacity_loss", float, 0.4, 0.0, 1.0, "per unit intensity", "shocks",
+          "Share of capacity an enterprise that does not fail loses, per unit of intensity."),
+    # epidemic (scenarios/epidemic.py)
+    Param("epidemic_severity_base", float, 0.3, 0.0, 1.0, "fraction", "shocks",
+          "An infectious resident's health gap is intensity x (epidemic_severity_base + "
+          "epidemic_severity_vulnerability x vulnerability)."),
+    Param("epidemic_severity_vulnerability", float, 0.7, 0.0, 1.0, "fraction", "shocks",
+          "Extra severity per unit of vulnerability (see epidemic_severity_base)."),
+    Param("epidemic_strain_max", float, 0.9, 0.0, 1.0, "fraction", "shocks",
+          "Most of its capacity the health department can lose to an epidemic."),
     Param("health_strain", float, 3.0, 0.0, 100.0, "capacity per unit prevalence", "shocks",
           "Health-department capacity lost per unit of prevalence in an epidemic (at most "
           "0.9)."),
@@ -486,4 +569,3 @@ def constants() -> list[Param]:
 
 
 
-_suggest = suggest  # TEMPORARY alias while the surfaces move to grassroots.core.io.suggest

@@ -256,7 +256,7 @@ def cmd_gallery(args) -> int:
     return 0
 
 
-# -- sweeps (grassroots/experiment.py, sweep.py, analysis.py) -----------------------------
+# -- sweeps (sweeps/ and analysis/) -------------------------------------------------------
 def _add_sweep_commands(sub) -> None:
     from grassroots.sweeps import FLUSH_EVERY, FLUSH_SECONDS
 

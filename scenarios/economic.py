@@ -1,8 +1,9 @@
 """Economic shock: enterprise failures, income lost through employment ties, a long crisis.
 
 On the onset day each enterprise (of the footprint's neighbourhoods; all by default) fails
-with probability `failure_share` (default 0.5 x intensity) and keeps failed_enterprise_keeps (0.1) of its capacity; the
-others lose 0.4 x intensity of it. Their
+with probability `failure_share` (default economic_failure_share x intensity) and keeps
+failed_enterprise_keeps of its capacity; the others lose economic_capacity_loss x intensity of
+it (constants declared in core/params.py, group `shocks`). Their
 employees' income gap follows (agents/enterprise.py, pay_wages). For `duration` days (default
 180) the crisis holds: no enterprise recovers; afterwards they recover as usual. Civil-affairs
 relief (agents/department.py) is what softens the income gap meanwhile. No warning.
@@ -26,9 +27,10 @@ class EconomicShock(Shock):
         c = model.enterprise_capacity
         if len(c) == 0:
             return
-        share = self.extra.get("failure_share", 0.5 * self.intensity)
+        p = model.p
+        share = self.extra.get("failure_share", p["economic_failure_share"] * self.intensity)
         fails = model.hazard_rng.random(len(c)) < share
-        hit = np.where(fails, np.minimum(c, model.p["failed_enterprise_keeps"]), c * (1.0 - 0.4 * self.intensity))
+        hit = np.where(fails, np.minimum(c, model.p["failed_enterprise_keeps"]), c * (1.0 - p["economic_capacity_loss"] * self.intensity))
         inside = self.footprint(model)[model.enterprise_neighbourhood]
         c[:] = np.where(inside, hit, c)
         model.wages_cut = True

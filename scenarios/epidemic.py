@@ -7,8 +7,9 @@
     found by a party member or by monitoring, or on the plan's list), 1 otherwise: known
     cases are isolated;
   * recovered residents are immune for the rest of the run;
-  * an infectious resident's health gap is at least intensity x (0.3 + 0.7 vulnerability);
-  * the health department is strained: its capacity is at most 1 - min(0.9, health_strain x prevalence);
+  * an infectious resident's health gap is at least intensity x (epidemic_severity_base +
+    epidemic_severity_vulnerability x vulnerability) (defaults 0.3, 0.7);
+  * the health department is strained: its capacity is at most 1 - min(epidemic_strain_max, health_strain x prevalence);
   * enterprises lose the share of their employees who are ill (absenteeism).
 Keys: transmissibility (0-1, default 0.3), infectious_days (1-60, default 7), seeds (>= 1,
 default 5), quarantine (0-1, default 0.7). No warning: a new pathogen is not foreseen.
@@ -61,10 +62,12 @@ class Epidemic(Shock):
         model.infectious += int(ill.sum())
         if not ill.any():
             return
-        severity = self.intensity * (0.3 + 0.7 * pop.vulnerability)
+        p = model.p
+        severity = self.intensity * (p["epidemic_severity_base"]
+                                     + p["epidemic_severity_vulnerability"] * pop.vulnerability)
         pop.gap[HEALTH] = np.where(ill, np.maximum(pop.gap[HEALTH], severity), pop.gap[HEALTH])
         cap = model.department_capacity
-        cap[HEALTH_DEPT] = min(cap[HEALTH_DEPT], 1.0 - min(0.9, model.p["health_strain"] * ill.mean()))
+        cap[HEALTH_DEPT] = min(cap[HEALTH_DEPT], 1.0 - min(p["epidemic_strain_max"], p["health_strain"] * ill.mean()))
         if len(model.enterprise_capacity) and len(pop.employed):
             emp = pop.employer[pop.employed]
             staff = np.bincount(emp, minlength=len(model.enterprise_capacity))

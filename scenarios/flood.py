@@ -1,18 +1,22 @@
 """Flood: water reaches households in proportion to their neighbourhood's exposure.
 
-On the onset day, in each neighbourhood n of the footprint:
-  * a household is flooded with probability min(1, 1.5 x intensity x exposure_n);
+On the onset day, in each neighbourhood n of the footprint (constants of the `shocks` group in
+core/params.py, defaults in brackets; f = facility_investment):
+  * a household is flooded with probability min(1, flood_reach [1.5] x intensity x
+    exposure_n);
   * a flooded resident's housing gap rises to (at least)
-        severity = intensity x (0.6 + 0.4 vulnerability) x U(0.7, 1.3) x (1 - warning_protection
-        if prepared), clipped to [0, 1];
-    their health gap to 0.3 x severity x vulnerability, except for prepared vulnerable
-    residents, who were moved out in time;
+        severity = intensity x (flood_severity_base [0.6] + flood_severity_vulnerability [0.4]
+        x vulnerability) x U(flood_severity_low [0.7], flood_severity_high [1.3])
+        x (1 - warning_protection if prepared), clipped to [0, 1];
+    their health gap to flood_health_share [0.3] x severity x vulnerability, except for
+    prepared vulnerable residents, who were moved out in time;
   * a household whose worst housing gap reaches displacement_threshold leaves home;
-  * utilities fail: outage_n = intensity x exposure_n x (1 - facility_outage_reduction x facility_investment);
-  * enterprises there lose 0.8 x intensity x exposure_n x (1 - facility_damage_reduction x facility_investment) of
-    their capacity;
+  * utilities fail: outage_n = intensity x exposure_n x (1 - facility_outage_reduction x f);
+  * enterprises there lose flood_enterprise_damage [0.8] x intensity x exposure_n x
+    (1 - facility_damage_reduction x f) of their capacity;
   * the housing & utilities department loses intensity x (mean exposure of the footprint) x
-    (1 - facility_damage_reduction x facility_investment) of its capacity, emergency management half of that.
+    (1 - facility_damage_reduction x f) of its capacity, emergency management
+    flood_emergency_share [0.5] of that.
 For `duration` days the water stands: repairs in the footprint wait (scenarios/base.py).
 Warnings can come up to 3 days ahead (lead_days) at full monitoring accuracy.
 """
@@ -36,16 +40,17 @@ class Flood(Shock):
         intensity = self.intensity
         exposure = model.exposure * self.footprint(model)  # 0 outside the footprint
         hh_exposure = exposure[model.household_neighbourhood]
-        flooded_hh = rng.random(len(hh_exposure)) < np.minimum(1.0, 1.5 * intensity * hh_exposure)
+        flooded_hh = rng.random(len(hh_exposure)) < np.minimum(1.0, p["flood_reach"] * intensity * hh_exposure)
         flooded = flooded_hh[pop.household]
-        severity = intensity * (0.6 + 0.4 * pop.vulnerability) * rng.uniform(0.7, 1.3, pop.n)
+        severity = (intensity * (p["flood_severity_base"] + p["flood_severity_vulnerability"] * pop.vulnerability)
+                    * rng.uniform(p["flood_severity_low"], p["flood_severity_high"], pop.n))
         severity *= np.where(pop.prepared, 1.0 - p["warning_protection"], 1.0)
         severity = np.clip(severity, 0.0, 1.0) * flooded
         g = pop.gap
         g[HOUSING] = np.maximum(g[HOUSING], severity)
         moved_out = pop.prepared & pop.vulnerable
         g[HEALTH] = np.maximum(g[HEALTH],
-                                  0.3 * severity * pop.vulnerability * ~moved_out)
+                                  p["flood_health_share"] * severity * pop.vulnerability * ~moved_out)
         worst = np.zeros(len(hh_exposure))
         np.maximum.at(worst, pop.household, g[HOUSING])
         pop.displaced |= worst[pop.household] >= p["displacement_threshold"]
@@ -54,9 +59,9 @@ class Flood(Shock):
         model.outage = np.maximum(model.outage, intensity * exposure * (1.0 - p["facility_outage_reduction"] * facility))
         g[SERVICES] = np.maximum(g[SERVICES], model.outage[pop.neighbourhood])
         if len(model.enterprise_capacity):
-            hit = 0.8 * intensity * exposure[model.enterprise_neighbourhood] * (1 - p["facility_damage_reduction"] * facility)
+            hit = p["flood_enterprise_damage"] * intensity * exposure[model.enterprise_neighbourhood] * (1 - p["facility_damage_reduction"] * facility)
             model.enterprise_capacity *= 1.0 - hit
         reach = exposure[self.footprint(model)].mean() if self.footprint(model).any() else 0.0
         dept_hit = intensity * reach * (1.0 - p["facility_damage_reduction"] * facility)
         model.department_capacity[HOUSING_UTIL] *= 1.0 - dept_hit
-        model.department_capacity[EMERGENCY] *= 1.0 - 0.5 * dept_hit
+        model.department_capacity[EMERGENCY] *= 1.0 - p["flood_emergency_share"] * dept_hit

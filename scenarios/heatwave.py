@@ -1,12 +1,14 @@
 """Heatwave: slow onset, hits the vulnerable, and warnings matter most.
 
 On each day t of the heatwave the heat level is h = intensity x min(1, (t - onset + 1) / ramp),
-ramp = max(1, duration / 3) days: it builds up over the first third. Each day:
-  * in the footprint, residents' health gap becomes at least h x vulnerability^2 x
-    (0.5 + exposure_n) x
-    (1 - heat_warning_protection if prepared): the old, the sick and those in hot, dense neighbourhoods suffer;
-    cooling, water and checking on the elderly, once warned, avert heat_warning_protection (0.75) of it;
-  * the power grid strains: outage_n is at least 0.3 x h x exposure_n x
+ramp = max(1, duration / heat_ramp_parts [3]) days: it builds up over the first third. Each
+day (constants of the `shocks` group in core/params.py, defaults in brackets):
+  * in the footprint, residents' health gap becomes at least h x vulnerability^k x
+    (heat_harm_base [0.5] + exposure_n) x (1 - heat_warning_protection [0.75] if prepared),
+    k = heat_vulnerability_power [2]: the old, the sick and those in hot, dense
+    neighbourhoods suffer; cooling, water and checking on the elderly, once warned, avert
+    most of it;
+  * the power grid strains: outage_n is at least heat_grid_strain [0.3] x h x exposure_n x
     (1 - facility_outage_reduction x facility_investment).
 Forecasts give warnings up to 7 days ahead (lead_days) at full monitoring accuracy.
 Default duration 10 days. Nothing blocks repairs.
@@ -32,14 +34,16 @@ class Heatwave(Shock):
         if not self.ongoing(day):
             return
         pop = model.residents
-        ramp = max(1.0, self.duration / 3.0)
+        p = model.p
+        ramp = max(1.0, self.duration / p["heat_ramp_parts"])
         heat = self.intensity * min(1.0, (day - self.onset + 1) / ramp)
         inside = self.footprint(model)
         exposure = model.exposure * inside
-        harm = heat * pop.vulnerability ** 2 * (0.5 + exposure[pop.neighbourhood])
+        harm = (heat * pop.vulnerability ** p["heat_vulnerability_power"]
+                * (p["heat_harm_base"] + exposure[pop.neighbourhood]))
         harm *= inside[pop.neighbourhood]
         harm *= np.where(pop.prepared, 1.0 - model.p["heat_warning_protection"], 1.0)
         pop.gap[HEALTH] = np.maximum(pop.gap[HEALTH], np.minimum(1.0, harm))
-        strain = 0.3 * heat * exposure * (1.0 - model.p["facility_outage_reduction"] * model.p["facility_investment"])
+        strain = p["heat_grid_strain"] * heat * exposure * (1.0 - model.p["facility_outage_reduction"] * model.p["facility_investment"])
         model.outage = np.maximum(model.outage, strain)
         pop.gap[SERVICES] = np.maximum(pop.gap[SERVICES], model.outage[pop.neighbourhood])

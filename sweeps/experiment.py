@@ -46,9 +46,12 @@ What the sampler does with the varied parameters:
     Saltelli/Sobol' sample; morris SALib's Morris trajectories. An integer parameter is
     sampled on [low - 0.5, high + 0.5] and rounded, so every integer is equally likely.
 
-Every value, bound and sampled value is validated against model/params.py; a bound outside
+Every value, bound and sampled value is validated against core/params.py; a bound outside
 the declared bounds, an unknown parameter, key or sampler is an ExperimentError whose one-line
-message names the key.
+message names the file and the key. The shared rules of grassroots.core.io apply: the file is
+read with `read_toml`, unknown keys get `check_keys`'s did-you-mean hint, the master seed is a
+`check_seed` seed (an integer in [0, 2^128 - 1]) and scenarios and policies are
+`named_or_file` inputs.
 
 The design: scenarios x policies x sampler rows, each a *point*, each run `replicates` times.
     point  = (scenario_index * n_policies + policy_index) * n_samples + sample
@@ -67,7 +70,6 @@ import itertools
 import json
 import math
 import secrets
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,8 +77,9 @@ from typing import Any
 
 import numpy as np
 
+from grassroots.core.io import check_keys, check_seed, named_or_file, read_toml, suggest
+from grassroots.core.params import PARAMS, Param, ParameterError
 from grassroots.model.model import OBSERVABLES
-from grassroots.core.params import PARAMS, Param, ParameterError, _suggest
 from grassroots.policies import load_policy, shipped_policies
 from grassroots.scenarios import ScenarioError, load_scenario, shipped
 
@@ -95,7 +98,6 @@ ANALYSIS_KEYS = ("outcomes",)
 #: outcomes `grassroots analyze` studies when the experiment names none
 DEFAULT_OUTCOMES = ("combined.loss_of_resilience", "combined.resilience_index",
                     "function.robustness", "peaks.residents_in_need")
-MAX_SEED = 2**128
 
 
 class ExperimentError(ParameterError):
@@ -260,15 +262,8 @@ def load_experiment(path: str | Path, seed: int | None = None) -> Experiment:
     """Read and validate an experiment file. `seed` (e.g. the master seed recorded by a
     sweep being resumed) is used when the file gives none."""
     path = Path(path)
-    where = path.name
-    if not path.is_file():
-        raise ExperimentError(f"experiment: no such file {str(path)!r}")
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ExperimentError(f"{where}: not valid TOML ({err})") from None
-    exp = from_dict(data, where=where, base=path.parent, default_name=path.stem, seed=seed)
+    data = read_toml(path, "experiment", ExperimentError)
+    exp = from_dict(data, where=path.name, base=path.parent, default_name=path.stem, seed=seed)
     exp.source = str(path)
     return exp
 
@@ -281,15 +276,8 @@ def from_dict(data: dict, where: str = "experiment", base: Path | None = None,
               default_name: str = "experiment", seed: int | None = None) -> Experiment:
     """Validate an experiment given as a dict (a parsed TOML file)."""
     base = base or Path.cwd()
-
-    def fail(key: str, msg: str) -> ExperimentError:
-        return ExperimentError(f"{where}: {key}: {msg}")
-
-    for key in data:
-        if key not in TOP_KEYS:
-            close = _suggest(key, TOP_KEYS)
-            hint = f" (did you mean {close}?)" if close else ""
-            raise fail(key, f"unknown key{hint}; allowed: {', '.join(TOP_KEYS)}")
+    fail = _Fail(where)
+    fail.on_unknown_keys(data, TOP_KEYS)
 
     name = data.get("name", default_name)
     if not isinstance(name, str) or not name.strip():
@@ -301,8 +289,7 @@ def from_dict(data: dict, where: str = "experiment", base: Path | None = None,
     master = data.get("seed", seed)
     if master is None:
         master = secrets.randbits(63)
-    if isinstance(master, bool) or not isinstance(master, int) or not 0 <= master < MAX_SEED:
-        raise fail("seed", f"got {master!r}; allowed: an integer >= 0")
+    master = check_seed(master, ExperimentError, field=f"{where}: seed")
     replicates = _int(data.get("replicates", 1), 1, 1_000_000, lambda m: fail("replicates", m))
 
     scenarios = _names(data.get("scenarios", ["flood"]), "scenarios", fail)
@@ -363,9 +350,7 @@ def from_dict(data: dict, where: str = "experiment", base: Path | None = None,
 
     # -- outputs, analysis -------------------------------------------------------------
     outputs = _table(data.get("outputs", {}), "outputs", fail)
-    for key in outputs:
-        if key not in OUTPUT_KEYS:
-            raise fail(f"outputs.{key}", f"unknown key; allowed: {', '.join(OUTPUT_KEYS)}")
+    fail.on_unknown_keys(outputs, OUTPUT_KEYS, "outputs")
     every = _timeseries(outputs.get("timeseries", "all"), fail)
     columns = outputs.get("timeseries_columns", list(OBSERVABLES))
     if (not isinstance(columns, list) or not columns
@@ -373,14 +358,12 @@ def from_dict(data: dict, where: str = "experiment", base: Path | None = None,
         raise fail("outputs.timeseries_columns", "must be a non-empty list of names")
     for c in columns:
         if c not in OBSERVABLES:
-            close = _suggest(c, OBSERVABLES)
+            close = suggest(c, OBSERVABLES)
             hint = f" (did you mean {close}?)" if close else ""
             raise fail("outputs.timeseries_columns",
                        f"unknown series {c!r}{hint}; allowed: {', '.join(OBSERVABLES)}")
     analysis = _table(data.get("analysis", {}), "analysis", fail)
-    for key in analysis:
-        if key not in ANALYSIS_KEYS:
-            raise fail(f"analysis.{key}", f"unknown key; allowed: {', '.join(ANALYSIS_KEYS)}")
+    fail.on_unknown_keys(analysis, ANALYSIS_KEYS, "analysis")
     outcomes = analysis.get("outcomes", list(DEFAULT_OUTCOMES))
     if (not isinstance(outcomes, list) or not outcomes
             or not all(isinstance(o, str) and o for o in outcomes)):
@@ -446,10 +429,27 @@ def _sampled_value(p: Param, v: Varied, x: float) -> Any:
 
 
 # -- validators ---------------------------------------------------------------------------
+class _Fail:
+    """The errors of one experiment file, each one line naming the file and the key:
+    `fail(key, message)` is the ExperimentError `<file>: <key>: <message>`."""
+
+    def __init__(self, where: str):
+        self.where = where
+
+    def __call__(self, key: str, msg: str) -> ExperimentError:
+        return ExperimentError(f"{self.where}: {key}: {msg}")
+
+    def on_unknown_keys(self, table: dict, allowed: tuple[str, ...], key: str = "") -> None:
+        """Raise for the first key of `table` (the table at `key`; the top level when
+        empty) that is not allowed, with a did-you-mean hint."""
+        check_keys(table, allowed, f"{self.where}: {key}" if key else self.where,
+                   ExperimentError)
+
+
 def _param(name: str, key: str, fail) -> Param:
     param = PARAMS.get(name)
     if param is None:
-        close = _suggest(name, PARAMS)
+        close = suggest(name, PARAMS)
         hint = f" (did you mean {close}?)" if close else ""
         raise fail(key, f"unknown parameter {name!r}{hint}; see `grassroots params`")
     return param
@@ -483,10 +483,7 @@ def _varied(name: str, spec: Any, method: str, fail) -> Varied:
     if not isinstance(spec, dict):
         raise fail(key, f"got {spec!r}; allowed: a list of values or a range "
                         f"{{low = ..., high = ..., step = ...}}")
-    allowed = ("low", "high", "step")
-    for k in spec:
-        if k not in allowed:
-            raise fail(f"{key}.{k}", "unknown key; allowed: low, high, step")
+    fail.on_unknown_keys(spec, ("low", "high", "step"), key)
     if param.kind is str:
         raise fail(key, f"a text parameter takes a list of values ({param.allowed()})")
     for k in ("low", "high"):
@@ -548,11 +545,7 @@ def _sampler(spec: Any, fail) -> dict:
     if method not in SAMPLERS:
         raise fail("sampler.method", f"got {method!r}; allowed: {', '.join(SAMPLERS)}")
     options = SAMPLER_OPTIONS[method]
-    for k in spec:
-        if k != "method" and k not in options:
-            allowed = ", ".join(options) or "no options"
-            raise fail(f"sampler.{k}", f"unknown option for the {method} sampler; "
-                                       f"allowed: {allowed}")
+    fail.on_unknown_keys(spec, ("method", *options), "sampler")
     for k, required in options.items():
         if required and k not in spec:
             raise fail(f"sampler.{k}", f"the {method} sampler needs it")
@@ -595,25 +588,26 @@ def _timeseries(value: Any, fail) -> int:
 
 
 def _scenario(value: str, base: Path, key: str, fail) -> str:
-    return _named_or_file(value, ["none", *shipped()], "scenario", load_scenario, ScenarioError,
-                          base, key, fail)
+    return _named_or_file(value, shipped(), "scenario", load_scenario, ScenarioError, base,
+                          key, fail, extra_names=("none",))
 
 
 def _policy(value: str, base: Path, key: str, fail) -> str:
-    return _named_or_file(value, list(shipped_policies()), "policy", load_policy,
-                          ParameterError, base, key, fail)
+    return _named_or_file(value, shipped_policies(), "policy", load_policy, ParameterError,
+                          base, key, fail)
 
 
-def _named_or_file(value: str, names: list[str], what: str, load, error, base: Path,
-                   key: str, fail) -> str:
-    """A shipped name, or a file relative to the experiment file (made absolute), which
-    must load."""
-    if value not in names:
-        candidate = base / value
-        if not candidate.is_file():
-            raise fail(key, f"{value!r} is neither a shipped {what} ({', '.join(names)}) "
-                            f"nor a file")
-        value = str(candidate.resolve())
+def _named_or_file(value: str, shipped_files: dict[str, Path], what: str, load, error,
+                   base: Path, key: str, fail, extra_names: tuple[str, ...] = ()) -> str:
+    """A shipped name (kept as the name), or a file relative to the experiment file (made
+    absolute), which must load."""
+    try:
+        found = named_or_file(value, shipped_files, what, ExperimentError, base=base,
+                              extra_names=extra_names)
+    except ExperimentError as err:
+        raise fail(key, str(err)) from None
+    if value not in shipped_files and value not in extra_names:
+        value = str(found)
     try:
         load(value)
     except error as err:

@@ -15,8 +15,9 @@ from scipy import stats
 
 from grassroots.analysis import (analyze, ema_name, export_ema, morris_indices,
                                  replicate_summary, sobol_indices)
+from grassroots.sweeps.executors import SerialExecutor
 from grassroots.sweeps.experiment import load_experiment
-from grassroots.sweeps.sweep import SerialExecutor, execute, plan_sweep
+from grassroots.sweeps.runner import execute, plan_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -209,7 +210,7 @@ def test_analyze_refuses_an_unfinished_sweep_and_an_unknown_outcome(tmp_path, sm
     out = tmp_path / "unfinished"
 
     def stop_at_run_1(spec):
-        from grassroots.sweeps.sweep import run_one
+        from grassroots.sweeps.rows import run_one
 
         if spec.run_id == 1:
             raise KeyboardInterrupt

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grassroots.sweeps.experiment import (ExperimentError, from_dict, load_experiment, sampler_seed,
-                                   spawn_seed)
 from grassroots.core.params import PARAMS
+from grassroots.sweeps.experiment import (ExperimentError, from_dict, load_experiment,
+                                          sampler_seed, spawn_seed)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "experiments").glob("*.toml"))
@@ -171,7 +171,7 @@ def test_missing_master_seed_is_drawn_or_taken_from_the_caller():
     ({"vary": {"feedback_reach": {"low": 0, "high": 1}}}, "vary.feedback_reach",
      ["factorial sampler needs a list or a range with a step"]),
     ({"vary": {"feedback_reach": {"low": 0, "high": 1, "size": 3}}},
-     "vary.feedback_reach.size", ["unknown key"]),
+     "vary.feedback_reach", ["unknown key 'size'", "allowed: high, low, step"]),
     ({"vary": {"feedback_reach": [0.1, 0.1]}}, "vary.feedback_reach", ["listed twice"]),
     ({"vary": {"feedback_reach": []}}, "vary.feedback_reach", ["empty list"]),
     ({"sampler": {"method": "sobolx"}}, "sampler.method",
@@ -182,8 +182,11 @@ def test_missing_master_seed_is_drawn_or_taken_from_the_caller():
     ({"vary": {"feedback_reach": {"low": 0, "high": 1}}, "sampler": {"method": "sobol"}},
      "sampler.samples", ["needs it"]),
     ({"vary": {"feedback_reach": {"low": 0, "high": 1}},
-      "sampler": {"method": "lhs", "samples": 4, "levels": 3}}, "sampler.levels",
-     ["unknown option for the lhs sampler"]),
+      "sampler": {"method": "lhs", "samples": 4, "levels": 3}}, "sampler",
+     ["unknown key 'levels'", "allowed: method, samples"]),
+    ({"vary": {"feedback_reach": {"low": 0, "high": 1}},
+      "sampler": {"method": "morris", "trajectorys": 4}}, "sampler",
+     ["unknown key 'trajectorys'", "did you mean 'trajectories'"]),
     ({"vary": {"feedback_reach": {"low": 0, "high": 1}},
       "sampler": {"method": "morris", "trajectories": 4, "levels": 3}}, "sampler.levels",
      ["an even integer"]),
@@ -201,9 +204,15 @@ def test_missing_master_seed_is_drawn_or_taken_from_the_caller():
     ({"constants": {"residents": 100}, "vary": {"residents": [100, 200]}}, "vary.residents",
      ["also set in constants"]),
     ({"days": 100, "constants": {"days": 100}}, "days", ["given twice"]),
-    ({"replicate": 3}, "replicate", ["unknown key", "did you mean replicates"]),
+    ({"outputs": {"timeseries_column": ["structure"]}}, "outputs",
+     ["unknown key 'timeseries_column'", "did you mean 'timeseries_columns'"]),
+    ({"analysis": {"outcome": ["x"]}}, "analysis",
+     ["unknown key 'outcome'", "did you mean 'outcomes'"]),
     ({"replicates": 0}, "replicates", ["got 0"]),
-    ({"seed": -1}, "seed", ["an integer >= 0"]),
+    ({"seed": -1}, "seed", ["got -1", "an integer in [0, 2^128 - 1]"]),
+    ({"seed": 2**128}, "seed", ["an integer in [0, 2^128 - 1]"]),
+    ({"seed": 1.5}, "seed", ["got 1.5"]),
+    ({"seed": True}, "seed", ["got True"]),
     ({"scenarios": ["tsunami"]}, "scenarios[0]", ["neither a shipped scenario"]),
     ({"policies": ["anarchy"]}, "policies[0]", ["neither a shipped policy"]),
     ({"days": 30, "scenarios": ["flood"]}, "scenarios[0]", ["past the horizon"]),
@@ -218,6 +227,17 @@ def test_malformed_experiments_name_the_key(data, key, words):
     assert msg.startswith(f"x.toml: {key}: "), msg
     for w in words:
         assert w in msg, msg
+
+
+def test_unknown_top_level_key_is_named_with_a_hint():
+    msg = error(replicate=3)
+    assert msg.startswith("x.toml: unknown key 'replicate' (did you mean 'replicates'?); "
+                          "allowed: analysis, "), msg
+
+
+def test_master_seed_follows_the_shared_seed_rule():
+    assert make(seed=2**128 - 1).seed == 2**128 - 1
+    assert make(seed=0).seed == 0
 
 
 def test_bounds_come_from_the_declaration():

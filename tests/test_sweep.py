@@ -14,10 +14,10 @@ import psutil
 import pyarrow.parquet as pq
 import pytest
 
-from grassroots.sweeps.experiment import load_experiment
 from grassroots.model.run import run
-from grassroots.sweeps.sweep import (DaskExecutor, ProcessPool, SerialExecutor, SweepError, execute,
-                              plan_sweep)
+from grassroots.sweeps.executors import DaskExecutor, ProcessPool, SerialExecutor, SweepError
+from grassroots.sweeps.experiment import load_experiment
+from grassroots.sweeps.runner import execute, plan_sweep
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -425,7 +425,7 @@ def test_unreachable_scheduler_is_a_one_line_error_and_writes_nothing(work, refe
 def _die_on_run_3(spec):
     """A run function whose worker process dies on run 3 (an executor failure, not a
     failing run)."""
-    from grassroots.sweeps.sweep import run_one
+    from grassroots.sweeps.rows import run_one
 
     if spec.run_id == 3:
         os._exit(7)
