@@ -22,10 +22,11 @@ The committee
     (1 - grassroots_autonomy)) days after onset; then fit = 1. Volunteer teams and
     departments deliver `fit` of their capacity;
   * learns: when an event is over it assesses it; the lessons apply round(max_lesson_delay x
-    (1 - assessment_feedback_speed)) days later and raise q by learning_rate x (1 - q). Pilots
-    in pilot_share of the neighbourhoods try a variation of true effect d ~ U(pilot_effect_low, pilot_effect_high) on
-    q; the committee sees d + noise of sd pilot_noise / sqrt(1 + pilot neighbourhoods) and, when it
-    looks good, adopts it: q += learning_rate x d. With learning_rate 0 nothing is learnt.
+    (1 - assessment_feedback_speed)) days later and raise q by learning_rate x (1 - q).
+    Pilots in pilot_share of the neighbourhoods try a variation of true effect
+    d ~ U(pilot_effect_low, pilot_effect_high) on q; the committee sees d + noise of sd
+    pilot_noise / sqrt(1 + pilot neighbourhoods) and, when it looks good, adopts it:
+    q += learning_rate x d. With learning_rate 0 nothing is learnt.
 
 Its decisions are its methods; each takes the state it reads and changes as arguments (the
 resident arrays `pop`, a random generator) and reads its constants from the parameters `p`

@@ -19,12 +19,16 @@ from grassroots.analysis.load import AnalysisError, SweepData
 from grassroots.analysis.statistics import CONF_LEVEL
 
 NUM_RESAMPLES = 1000
+#: Seed of SALib's bootstrap of the confidence intervals. SALib seeds only when the seed is
+#: truthy (`if seed:`), so 0 would leave the intervals unseeded and different on every
+#: analysis of the same sweep; any non-zero constant makes them reproducible.
+BOOTSTRAP_SEED = 20_261_201
 GROUP = ["scenario", "policy", "outcome"]
 
 
 def sobol_indices(problem: dict, y: np.ndarray, calc_second_order: bool = False,
                   num_resamples: int = NUM_RESAMPLES, conf_level: float = CONF_LEVEL,
-                  seed: int | None = 0) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+                  seed: int = BOOTSTRAP_SEED) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Sobol' first-order (S1) and total (ST) indices with their bootstrap confidence
     half-widths, from outputs `y` in the order of SALib's Sobol'/Saltelli sample; plus the
     second-order indices when the sample has them."""
@@ -47,7 +51,7 @@ def sobol_indices(problem: dict, y: np.ndarray, calc_second_order: bool = False,
 
 def morris_indices(problem: dict, x: np.ndarray, y: np.ndarray, num_levels: int = 4,
                    num_resamples: int = NUM_RESAMPLES, conf_level: float = CONF_LEVEL,
-                   seed: int | None = 0) -> pd.DataFrame:
+                   seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
     """Morris elementary-effect statistics: mu, mu* (mean absolute effect) with its bootstrap
     confidence half-width, and sigma (spread: interactions or non-linearity)."""
     from SALib.analyze import morris

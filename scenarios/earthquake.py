@@ -37,32 +37,35 @@ class Earthquake(Shock):
 
     def strike(self, model) -> None:
         pop, p, rng = model.residents, model.p, model.hazard_rng
-        local = (self.intensity * (p["quake_local_base"] + p["quake_local_exposure"] * model.exposure)
-                 * self.footprint(model))
+        shaking = p["quake_local_base"] + p["quake_local_exposure"] * model.exposure
+        local = self.intensity * shaking * self.footprint(model)
         n_hh = len(model.household_neighbourhood)
         damage = np.minimum(1.0, local[model.household_neighbourhood] * p["quake_damage_scale"]
                             * rng.beta(p["quake_damage_beta"], p["quake_damage_beta"], n_hh))
         d = damage[pop.household]
         g = pop.gap
         g[HOUSING] = np.maximum(g[HOUSING], d)
-        g[HEALTH] = np.maximum(g[HEALTH], np.where(
-            d > p["quake_injury_threshold"],
-            d * (p["quake_injury_base"] + p["quake_injury_vulnerability"] * pop.vulnerability), 0))
+        injury = d * (p["quake_injury_base"] + p["quake_injury_vulnerability"] * pop.vulnerability)
+        g[HEALTH] = np.maximum(g[HEALTH], np.where(d > p["quake_injury_threshold"], injury, 0))
         pop.displaced |= d >= p["displacement_threshold"]
 
         t = model.ties
         outside = np.flatnonzero(t.kind != 0)
-        shake = 0.5 * (local[pop.neighbourhood[t.i[outside]]] + local[pop.neighbourhood[t.j[outside]]])
+        ends = pop.neighbourhood[t.i[outside]], pop.neighbourhood[t.j[outside]]
+        shake = 0.5 * (local[ends[0]] + local[ends[1]])  # mean shaking at the two ends
         broken = outside[rng.random(len(outside)) < p["quake_tie_break"] * shake]
         t.weaken(broken, p["broken_tie_keeps"])
 
         facility = p["facility_investment"]
-        model.outage = np.maximum(model.outage, local * (1.0 - p["facility_outage_reduction"] * facility))
+        protect_outage = 1.0 - p["facility_outage_reduction"] * facility
+        protect_damage = 1.0 - p["facility_damage_reduction"] * facility
+        model.outage = np.maximum(model.outage, local * protect_outage)
         g[SERVICES] = np.maximum(g[SERVICES], model.outage[pop.neighbourhood])
         if len(model.enterprise_capacity):
-            model.enterprise_capacity *= 1.0 - p["quake_enterprise_damage"] * local[model.enterprise_neighbourhood] * (
-                1.0 - p["facility_damage_reduction"] * facility)
+            shaken = local[model.enterprise_neighbourhood]
+            model.enterprise_capacity *= 1.0 - p["quake_enterprise_damage"] * shaken * (
+                protect_damage)
         hit = np.full(len(model.department_capacity), p["quake_department_damage"])
         hit[[EMERGENCY, HOUSING_UTIL]] = p["quake_first_responder_damage"]
         reach = self.footprint(model).mean()  # share of the community shaken
-        model.department_capacity *= 1.0 - hit * self.intensity * reach * (1.0 - p["facility_damage_reduction"] * facility)
+        model.department_capacity *= 1.0 - hit * self.intensity * reach * protect_damage

@@ -30,7 +30,8 @@ class EconomicShock(Shock):
         p = model.p
         share = self.extra.get("failure_share", p["economic_failure_share"] * self.intensity)
         fails = model.hazard_rng.random(len(c)) < share
-        hit = np.where(fails, np.minimum(c, model.p["failed_enterprise_keeps"]), c * (1.0 - p["economic_capacity_loss"] * self.intensity))
+        survivors = c * (1.0 - p["economic_capacity_loss"] * self.intensity)
+        hit = np.where(fails, np.minimum(c, p["failed_enterprise_keeps"]), survivors)
         inside = self.footprint(model)[model.enterprise_neighbourhood]
         c[:] = np.where(inside, hit, c)
         model.wages_cut = True

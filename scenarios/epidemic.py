@@ -67,7 +67,8 @@ class Epidemic(Shock):
                                      + p["epidemic_severity_vulnerability"] * pop.vulnerability)
         pop.gap[HEALTH] = np.where(ill, np.maximum(pop.gap[HEALTH], severity), pop.gap[HEALTH])
         cap = model.department_capacity
-        cap[HEALTH_DEPT] = min(cap[HEALTH_DEPT], 1.0 - min(p["epidemic_strain_max"], p["health_strain"] * ill.mean()))
+        strain = min(p["epidemic_strain_max"], p["health_strain"] * ill.mean())
+        cap[HEALTH_DEPT] = min(cap[HEALTH_DEPT], 1.0 - strain)
         if len(model.enterprise_capacity) and len(pop.employed):
             emp = pop.employer[pop.employed]
             staff = np.bincount(emp, minlength=len(model.enterprise_capacity))

@@ -40,10 +40,12 @@ class Flood(Shock):
         intensity = self.intensity
         exposure = model.exposure * self.footprint(model)  # 0 outside the footprint
         hh_exposure = exposure[model.household_neighbourhood]
-        flooded_hh = rng.random(len(hh_exposure)) < np.minimum(1.0, p["flood_reach"] * intensity * hh_exposure)
+        chance = np.minimum(1.0, p["flood_reach"] * intensity * hh_exposure)
+        flooded_hh = rng.random(len(hh_exposure)) < chance
         flooded = flooded_hh[pop.household]
-        severity = (intensity * (p["flood_severity_base"] + p["flood_severity_vulnerability"] * pop.vulnerability)
-                    * rng.uniform(p["flood_severity_low"], p["flood_severity_high"], pop.n))
+        susceptibility = p["flood_severity_base"] + p["flood_severity_vulnerability"] * pop.vulnerability
+        spread = rng.uniform(p["flood_severity_low"], p["flood_severity_high"], pop.n)
+        severity = intensity * susceptibility * spread
         severity *= np.where(pop.prepared, 1.0 - p["warning_protection"], 1.0)
         severity = np.clip(severity, 0.0, 1.0) * flooded
         g = pop.gap
@@ -56,10 +58,13 @@ class Flood(Shock):
         pop.displaced |= worst[pop.household] >= p["displacement_threshold"]
 
         facility = p["facility_investment"]
-        model.outage = np.maximum(model.outage, intensity * exposure * (1.0 - p["facility_outage_reduction"] * facility))
+        protect_outage = 1.0 - p["facility_outage_reduction"] * facility
+        model.outage = np.maximum(model.outage, intensity * exposure * protect_outage)
         g[SERVICES] = np.maximum(g[SERVICES], model.outage[pop.neighbourhood])
         if len(model.enterprise_capacity):
-            hit = p["flood_enterprise_damage"] * intensity * exposure[model.enterprise_neighbourhood] * (1 - p["facility_damage_reduction"] * facility)
+            wet = exposure[model.enterprise_neighbourhood]
+            hit = p["flood_enterprise_damage"] * intensity * wet * (
+                1 - p["facility_damage_reduction"] * facility)
             model.enterprise_capacity *= 1.0 - hit
         reach = exposure[self.footprint(model)].mean() if self.footprint(model).any() else 0.0
         dept_hit = intensity * reach * (1.0 - p["facility_damage_reduction"] * facility)

@@ -42,8 +42,9 @@ class Heatwave(Shock):
         harm = (heat * pop.vulnerability ** p["heat_vulnerability_power"]
                 * (p["heat_harm_base"] + exposure[pop.neighbourhood]))
         harm *= inside[pop.neighbourhood]
-        harm *= np.where(pop.prepared, 1.0 - model.p["heat_warning_protection"], 1.0)
+        harm *= np.where(pop.prepared, 1.0 - p["heat_warning_protection"], 1.0)
         pop.gap[HEALTH] = np.maximum(pop.gap[HEALTH], np.minimum(1.0, harm))
-        strain = p["heat_grid_strain"] * heat * exposure * (1.0 - model.p["facility_outage_reduction"] * model.p["facility_investment"])
+        protect = 1.0 - p["facility_outage_reduction"] * p["facility_investment"]
+        strain = p["heat_grid_strain"] * heat * exposure * protect
         model.outage = np.maximum(model.outage, strain)
         pop.gap[SERVICES] = np.maximum(pop.gap[SERVICES], model.outage[pop.neighbourhood])
