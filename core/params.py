@@ -14,7 +14,7 @@ sweeps and calibration may vary, but no planner "chooses").
 
 Every number a rule uses is declared here; a rule reads it from the resolved parameter dict
 `p`. The ODD's parameter tables are generated from this declaration
-(`python -m grassroots.core.odd`), and tests/test_params.py fails when they disagree.
+(`python -m grassroots.core.odd`), and tests/test_odd.py fails when they disagree.
 """
 
 from __future__ import annotations
@@ -277,8 +277,8 @@ _DECLARATIONS: list[Param] = [
           "they accept add up to 1."),
     Param("volunteer_capacity", float, 3.0, 0.0, 100.0, "resident-help per volunteer-day",
           "dynamics",
-          "Units of help one active volunteer gives per day; a unit adds HELP_UNIT = 0.1 to the "
-          "daily repair rate of a resident's gaps (help_unit)."),
+          "Units of help one active volunteer gives per day; a unit adds help_unit to the "
+          "daily repair rate of a resident's gaps."),
     Param("department_throughput", float, 20.0, 0.0, 10_000.0,
           "resident-help per day per 1000 residents", "dynamics",
           "Daily help a department at full capacity delivers, per 1000 residents."),
@@ -496,7 +496,7 @@ _DECLARATIONS: list[Param] = [
           "Most of its capacity the health department can lose to an epidemic."),
     Param("health_strain", float, 3.0, 0.0, 100.0, "capacity per unit prevalence", "shocks",
           "Health-department capacity lost per unit of prevalence in an epidemic (at most "
-          "0.9)."),
+          "epidemic_strain_max)."),
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _DECLARATIONS}

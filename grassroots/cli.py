@@ -393,7 +393,7 @@ def cmd_export_ema(args) -> int:
     return 0
 
 
-# -- dashboard (grassroots/dashboard/) ------------------------------------------------------
+# -- dashboard (dashboard/) ------------------------------------------------------------------
 def _add_dashboard_command(sub) -> None:
     dash = sub.add_parser(
         "dashboard", help="start the planner dashboard (Solara) in the browser",

@@ -2,7 +2,7 @@
 
 Resilience is the stability of a community's **structure** (who is connected, which
 organisations work), **function** (residents' needs met) and **relationships** (ties and
-trust) under pressure (the framework; DESIGN §2). Each is measured relative to its pre-shock
+trust) under pressure (the governance framework). Each is measured relative to its pre-shock
 level:
 
     structure    = ½ (giant component of working ties / before) + ½ (mean working capacity

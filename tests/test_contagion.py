@@ -103,7 +103,7 @@ def _giant_after_removal(f, seed):
 
 @pytest.mark.parametrize("f, expected", [(0.25, 0.7054), (0.5, 0.3984)])
 def test_structure_under_random_removal_matches_percolation(f, expected):
-    """The model's structure measure (giant component of working ties, model/ties.py) under
+    """The model's structure measure (giant component of working ties, community/ties.py) under
     random removal of a share f of residents, ER mean degree 4, N = 100,000."""
     c = 4 * (1 - f)
     s = brentq(lambda s: s - (1 - np.exp(-c * s)), 1e-9, 1.0)

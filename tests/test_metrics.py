@@ -1,4 +1,4 @@
-"""model/metrics.py `curve_metrics` on hand-made curves; every expected value is worked out by
+"""measures/metrics.py `curve_metrics` on hand-made curves; every expected value is worked out by
 hand in the comments (rectangle rule, dt = 1 day, q[0] is the reference Q0)."""
 
 import math

@@ -1,4 +1,4 @@
-"""model/ties.py: the tie matrix on a tiny hand-built graph.
+"""community/ties.py: the tie matrix on a tiny hand-built graph.
 
     0 --- 1 --- 2 --- 3        4 --- 5
       hh   bridge  nb             link
