@@ -1,11 +1,12 @@
 # The two set-up commands of the README:
 #   make run    create .venv (Python >= 3.12), install Grassroots, run the flood scenario
 #   make test   create .venv, install Grassroots with its test tools, run the whole test suite
+# Also: make quick (the quick test tier on both cores), make bench, make gallery, make odd.
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench gallery clean
+.PHONY: run test quick bench gallery odd clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else f"Python >= 3.12 is needed, {sys.executable} is {v[0]}.{v[1]}: install 3.12 (pyenv reads .python-version) or run make PYTHON=python3.12 ...")'
@@ -21,6 +22,15 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest
+
+# The edit-test loop: every test but the slow tier (Dask, Chromium, SIGKILL, notebooks, long
+# statistical claims), on two worker processes.
+quick: $(STAMP)
+	$(VENV)/bin/python -m pytest -m "not slow" -n 2
+
+# Regenerate the ODD's parameter tables from the declaration (core/params.py).
+odd: $(STAMP)
+	$(VENV)/bin/python -m grassroots.core.odd
 
 gallery: $(STAMP)
 	$(VENV)/bin/grassroots gallery --out docs/gallery

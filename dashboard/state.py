@@ -85,20 +85,22 @@ class Control:
 
 
 def control_for(param: Param) -> Control:
-    """A slider where the declared range is usable as one; its step puts the default on the
-    grid."""
+    """A slider where the declared range is usable as one and a decimal step puts the default
+    on the grid (a default such as 1/3 gets the typed field alone)."""
     lo, hi, default = param.low, param.high, param.default
     if lo is None or hi is None:
         return Control(param, False, 1 if param.kind is int else 0.01)
     span = hi - lo
+    on_grid = True
     if param.kind is int:
         step: float = 1
     else:
         step = 10.0 ** math.floor(math.log10(span / 100.0))
         while step > 1e-6 and not _on_grid(default - lo, step):
             step /= 10.0
+        on_grid = _on_grid(default - lo, step)
         step = float(f"{step:.6g}")
-    slider = span <= SLIDER_SPAN * max(1.0, abs(default))
+    slider = on_grid and span <= SLIDER_SPAN * max(1.0, abs(default))
     return Control(param, slider, step)
 
 

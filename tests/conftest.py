@@ -44,10 +44,10 @@ SLOW_FILES = {"test_dashboard_browser.py", "test_notebooks.py"}
 #: ending in "*").
 SLOW_TESTS = {
     "test_capacities.py": {"*"},
-    "test_contagion.py": set(),
+    "test_contagion.py": {"test_final_size_matches*"},
     "test_sweep.py": {"test_serial_pool_and_dask*", "test_sigkill*", "test_interrupt*",
                       "test_a_dead_worker*", "test_unreachable_scheduler*"},
-    "test_analysis.py": {"test_ema*"},
+    "test_analysis.py": {"test_ema*", "test_analyze_sobol_and_morris*"},
 }
 TIERS = ("unit", "model", "claims", "surfaces")
 

@@ -259,7 +259,7 @@ def test_bad_input_messages_name_what_is_allowed(first, tmp_path, monkeypatch, c
         msg[key] = capsys.readouterr().err.strip()
     assert "allowed: an integer in [10, 2000000]" in msg["residents-negative"]
     assert "allowed: a number in [0, 1]" in msg["share-out-of-range"]
-    assert "allowed: an integer >= 0" in msg["negative-seed"]
+    assert "allowed: an integer in [0, 2^128 - 1]" in msg["negative-seed"]
     assert "allowed: a number in (0, 1]" in msg["strength-out-of-range"]
     assert "allowed: an integer in [1, 3650]" in msg["int-given-fraction"]
     assert "flood" in msg["no-such-scenario"]  # lists the shipped scenarios
