@@ -279,7 +279,7 @@ class Simulation:
         self.baseline = (Run(settings.baseline_params(), settings.seed, settings.scenario,
                              BASELINE, label=BASELINE) if settings.compare else None)
         m = self.main.model
-        self.days = int(m.p["days"])
+        self.days = self.main.days
         self.layout = layout_for(m, settings.seed)
         self._enrolled = np.maximum(np.asarray(m.team_enrolled, float), 1.0)
         self._has_team = np.asarray(m.team_enrolled) > 0
@@ -290,21 +290,19 @@ class Simulation:
 
     @property
     def day(self) -> int:
-        return int(self.model.time)
+        return self.main.day
 
     @property
     def done(self) -> bool:
-        return self.day >= self.days
+        return self.main.done
 
     def step(self, days: int = 1) -> int:
-        """Advance every model by up to `days` days (never past the horizon); returns the
+        """Advance every run by up to `days` days (never past the horizon); returns the
         number of days stepped."""
         with self.lock:
-            n = max(0, min(int(days), self.days - self.day))
-            for _ in range(n):
-                self.main.step()
-                if self.baseline is not None:
-                    self.baseline.step()
+            n = self.main.step(days)
+            if self.baseline is not None:
+                self.baseline.step(n)
             return n
 
     def frame(self) -> Frame:
