@@ -20,7 +20,7 @@ class Population:
     (indices of the employed). Changing state: awareness (0-1), trust_neighbours and
     trust_institutions (0-1) with their long-run levels *_base, reserve_days (days of
     household supplies) and reserve_full, registered (on the plan's list), ever_in_need,
-    gap, displaced, prepared (took protective action), known (need known to the committee),
+    gap, displaced, ever_displaced, prepared (took protective action), known (need known to the committee),
     need_since (day the current need began, -1 none), relief (civil-affairs income relief,
     0-1), buffered (used reserves today). `trust_moved` and `reserves_moved` say whether
     trust or reserves differ from their long-run levels anywhere (so the rules that pull
@@ -55,6 +55,7 @@ class Population:
         self.ever_in_need = np.zeros(n, bool)
         self.gap = np.zeros((4, n))
         self.displaced = np.zeros(n, bool)
+        self.ever_displaced = np.zeros(n, bool)
         self.prepared = np.zeros(n, bool)
         self.known = np.zeros(n, bool)
         self.need_since = np.full(n, -1, np.int64)

@@ -62,6 +62,15 @@ def _table(group: str) -> str:
     for p in params:
         row = (f"`{p.name}`", p.role, format_default(p), p.unit, p.allowed(), p.doc)
         lines.append("| " + " | ".join(_cell(x) for x in row) + " |")
+    costed = [p for p in params if p.cost is not None]
+    if costed:
+        lines += ["", "Cost models (core/costs.py; unit costs in `policies/costs.toml`):", "",
+                  "| name | amount | per | one-off unit cost | recurring unit cost (per year) |",
+                  "|---|---|---|---|---|"]
+        for p in costed:
+            c = p.cost
+            row = (f"`{p.name}`", c.amount, c.per, c.one_off or "—", c.recurring or "—")
+            lines.append("| " + " | ".join(_cell(x) for x in row) + " |")
     return "\n".join(lines) + "\n"
 
 

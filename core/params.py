@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from grassroots.core.cost_model import CostModel
 from grassroots.core.io import suggest
 
 GROUPS = (
@@ -64,6 +65,8 @@ class Param:
     choices: tuple[str, ...] | None = None
     #: for a lever: the value that switches it off (default: the low bound)
     off: Any = None
+    #: for a lever: how its cost is counted (core/cost_model.py); prices in policies/costs.toml
+    cost: CostModel | None = None
 
     @property
     def role(self) -> str:
@@ -199,66 +202,135 @@ _DECLARATIONS: list[Param] = [
     Param("awareness_training_rate", float, 0.2, 0.0, 4.0, "trainings per resident-year",
           "prevention",
           "Publicity and training: expected trainings per resident per year; each raises "
-          "awareness by a third of the gap to full awareness."),
+          "awareness by a third of the gap to full awareness.",
+          cost=CostModel(per="resident", one_off="trainer_preparation",
+                         recurring="resident_training",
+                         note="a resident attending one training session; trainers prepared "
+                              "once")),
     Param("assessment_interval", int, 365, 7, 3650, "days", "prevention",
           "Days between professional risk assessments by the assessment institution.",
-          off=3650),
+          off=3650,
+          cost=CostModel(per="neighbourhood", recurring="risk_assessment", amount="frequency",
+                         note="professional assessments of each neighbourhood a year, above one "
+                              "per ten years")),
     Param("assessment_quality", float, 0.5, 0.0, 1.0, "0-1", "prevention",
-          "Quality of a risk assessment: the hazard knowledge it leaves behind."),
+          "Quality of a risk assessment: the hazard knowledge it leaves behind.",
+          cost=CostModel(per="neighbourhood_assessment",
+                         recurring="assessment_quality_premium",
+                         note="a more thorough assessment costs more each time it is made")),
     Param("volunteer_share", float, 0.05, 0.0, 1.0, "fraction of adults", "prevention",
-          "Share of adults in volunteer service teams (of organisations or the committee)."),
+          "Share of adults in volunteer service teams (of organisations or the committee).",
+          cost=CostModel(per="adult", one_off="volunteer_training",
+                         recurring="volunteer_upkeep",
+                         note="each added volunteer: a CERT-style basic course, then coordination "
+                              "and refreshers")),
     Param("reserve_stock", float, 1.0, 0.0, 30.0, "person-days per resident", "prevention",
-          "Community reserve of emergency materials held by the committee."),
+          "Community reserve of emergency materials held by the committee.",
+          cost=CostModel(per="resident", one_off="supply_person_day",
+                         recurring="supply_holding",
+                         note="person-days of supplies bought once, then stored and rotated")),
     Param("drills_per_year", float, 1.0, 0.0, 12.0, "drills per year", "prevention",
-          "Emergency drills run by the committee; each raises awareness of participants."),
+          "Emergency drills run by the committee; each raises awareness of participants.",
+          cost=CostModel(per="neighbourhood", recurring="neighbourhood_drill",
+                         note="one drill run in every neighbourhood; residents' own time not "
+                              "counted")),
     # ---- 2. resistance -----------------------------------------------------------------
     Param("party_contact_rate", float, 0.5, 0.0, 8.0, "contacts per resident-month",
           "resistance",
           "Normalised contact of party members with the ordinary residents they are linked "
-          "to; a contact raises awareness and reveals needs."),
+          "to; a contact raises awareness and reveals needs.",
+          cost=CostModel(per="resident", recurring="resident_contact", amount="monthly",
+                         note="the party member's time for each contact (volunteered time counted "
+                              "as a cost)")),
     Param("activity_rate", float, 1.0, 0.0, 8.0, "activities per month", "resistance",
-          "Community activities; they speed the repair of weakened ties."),
+          "Community activities; they speed the repair of weakened ties.",
+          cost=CostModel(per="neighbourhood", recurring="community_activity", amount="monthly",
+                         note="one activity a month in every neighbourhood")),
     Param("command_coordination", float, 0.5, 0.0, 1.0, "0-1", "resistance",
           "Cross-departmental emergency command: share of a department's spare capacity "
-          "pooled to departments with unmet demand."),
+          "pooled to departments with unmet demand.",
+          cost=CostModel(per="resident", one_off="command_setup", recurring="command_staffing",
+                         note="organisational: a joint command set up once, then staffed; no "
+                              "budget line of its own")),
     Param("facility_investment", float, 0.3, 0.0, 1.0, "0-1", "resistance",
           "Emergency facilities, equipment and information technology: reduces utility "
-          "outages and damage to enterprises and department capacity."),
+          "outages and damage to enterprises and department capacity.",
+          cost=CostModel(per="resident", one_off="facility_capital",
+                         recurring="facility_upkeep",
+                         note="capital works, equipment and IT, then their maintenance")),
     # ---- 3. adaptability ---------------------------------------------------------------
     Param("feedback_reach", float, 0.4, 0.0, 1.0, "probability per day", "adaptability",
           "Feedback channels: daily chance that a resident in need who trusts institutions "
-          "reports the need."),
+          "reports the need.",
+          cost=CostModel(per="resident", one_off="feedback_setup",
+                         recurring="feedback_handling",
+                         note="hotline and grid-worker channels set up, then staffed")),
     Param("monitoring_accuracy", float, 0.5, 0.0, 1.0, "0-1", "adaptability",
-          "Monitoring and analytics: scales the chance and lead time of a hazard warning."),
+          "Monitoring and analytics: scales the chance and lead time of a hazard warning.",
+          cost=CostModel(per="neighbourhood", one_off="monitoring_system",
+                         recurring="monitoring_operation",
+                         note="sensors and a data platform, then their operation and analysts' "
+                              "time")),
     Param("grassroots_autonomy", float, 0.5, 0.0, 1.0, "0-1", "adaptability",
           "Autonomy of grassroots organisations: shortens the committee's plan-adjustment "
-          "delay."),
+          "delay.",
+          cost=CostModel(per="neighbourhood", one_off="delegation_training",
+                         recurring="delegation_oversight",
+                         note="organisational, not a budget item: leaders trained to decide, then "
+                              "held to account; the political cost of delegated control is not "
+                              "priced")),
     Param("household_reserve_campaign", float, 0.2, 0.0, 1.0, "0-1", "adaptability",
           "Campaign guiding households to keep emergency supplies: share of the remaining "
-          "households that start keeping a week of supplies."),
+          "households that start keeping a week of supplies.",
+          cost=CostModel(per="household_without_supplies", one_off="household_kit",
+                         recurring="household_kit_upkeep",
+                         note="outreach and a week's supplies per household that joins, then "
+                              "restocking (partly paid by households)")),
     # ---- 4. recovery (multi-party mobilisation) ----------------------------------------
     Param("vertical_responsiveness", float, 0.5, 0.0, 1.0, "0-1", "recovery",
           "Needs go up and resources come down: department response delay is "
           "1 + max_response_delay x (1 - responsiveness) x (1.5 - plan quality) days, "
-          "rounded."),
+          "rounded.",
+          cost=CostModel(per="resident", recurring="liaison_duty",
+                         note="organisational: standby liaison between the committee and "
+                              "departments")),
     Param("horizontal_cooperation", float, 0.5, 0.0, 1.0, "0-1", "recovery",
           "Cooperation between departments at the same level: information sharing raises "
-          "each department's effective throughput."),
+          "each department's effective throughput.",
+          cost=CostModel(per="resident", one_off="data_sharing_setup",
+                         recurring="interagency_meetings",
+                         note="organisational: shared information set up once, then coordination "
+                              "meetings")),
     Param("mutual_aid_strength", float, 0.5, 0.0, 1.0, "0-1", "recovery",
           "Social mutual aid: each resident not in need and at home offers this x their trust "
           "in neighbours, shared along their ties; a receiver gets mutual_aid_capacity of "
-          "repair rate when the offers they accept reach 1."),
+          "repair rate when the offers they accept reach 1.",
+          cost=CostModel(per="resident", recurring="mutual_aid_organising",
+                         note="organising neighbour help (pairing, checks on the vulnerable); the "
+                              "help itself unpaid")),
     Param("external_openness", float, 0.3, 0.0, 1.0, "0-1", "recovery",
-          "Openness to outside organisations and the private sector after a shock."),
+          "Openness to outside organisations and the private sector after a shock.",
+          cost=CostModel(per="resident", one_off="partnership_agreements",
+                         recurring="partner_liaison",
+                         note="agreements with outside organisations and enterprises, then "
+                              "liaison; their help is paid by them")),
     # ---- 5. learning -------------------------------------------------------------------
     Param("learning_rate", float, 0.3, 0.0, 1.0, "0-1", "learning",
           "Dynamic assessment after each event: the plan quality q rises by "
-          "learning_rate x (1 - q); adopted pilot results count at this rate too."),
+          "learning_rate x (1 - q); adopted pilot results count at this rate too.",
+          cost=CostModel(per="neighbourhood", recurring="after_action_review",
+                         note="a thorough after-action review in every neighbourhood, one event a "
+                              "year")),
     Param("pilot_share", float, 0.1, 0.0, 0.5, "fraction", "learning",
           "Share of neighbourhoods where trial-and-error pilots try a plan variation after "
-          "each event; more pilot neighbourhoods (rounded) give clearer evidence."),
+          "each event; more pilot neighbourhoods (rounded) give clearer evidence.",
+          cost=CostModel(per="neighbourhood", recurring="pilot",
+                         note="designing, running and evaluating a plan variation in a pilot "
+                              "neighbourhood")),
     Param("assessment_feedback_speed", float, 0.5, 0.0, 1.0, "0-1", "learning",
-          "Speed of the rapid feedback mechanism: how soon after an event lessons apply."),
+          "Speed of the rapid feedback mechanism: how soon after an event lessons apply.",
+          cost=CostModel(per="neighbourhood", recurring="rapid_feedback",
+                         note="staff time to turn lessons into the plan quickly")),
     # ---- dynamics constants (documented assumptions, see docs/ODD.md) ------------------
     Param("need_threshold", float, 0.8, 0.0, 1.0, "share of a need met", "dynamics",
           "A resident with any need met below this share is 'in need'; such a need is "

@@ -414,20 +414,28 @@ def _num(x: Any, fmt: str = "{:,.0f}") -> str:
 #: Monitors: (key, label, how to read it, which direction is better: +1 higher, -1 lower)
 MONITORS = (
     ("in_need", "Residents in need", "now (peak so far)", -1),
-    ("unmet", "Unmet needs", "needs below the threshold, now", -1),
-    ("displaced", "Displaced", "residents away from home, now", -1),
+    ("need_days", "Resident-days in need", "so far: each day, every resident with a need met "
+                                           "below the threshold (vulnerable residents below)",
+     -1),
+    ("displaced", "Displaced resident-days", "so far: each day, every resident away from home "
+                                             "(now below)", -1),
     ("ttr", "Time to recovery", "days until the combined level is back to the "
                                 "recovery threshold", -1),
     ("index", "Resilience index", "combined: mean level over the control window after "
                                   "the shock, so far (1 = no loss)", +1),
     ("loss", "Loss of resilience", "combined: quality-days lost so far", -1),
+    ("cost", "Cost of the levers", "per resident and year of the horizon, in worker-days "
+                                   "(WD: one paid community worker for a day), one-off costs "
+                                   "spread over the horizon; unit costs in policies/costs.toml",
+     -1),
 )
 
 
 #: The short line under each monitor (without a comparison).
-SUBTITLES = {"in_need": "now", "unmet": "needs unmet now",
-             "displaced": "away from home now", "ttr": "combined level",
-             "index": "combined, 1 = no loss", "loss": "combined, quality-days"}
+SUBTITLES = {"in_need": "now", "need_days": "so far",
+             "displaced": "so far", "ttr": "combined level",
+             "index": "combined, 1 = no loss", "loss": "combined, quality-days",
+             "cost": "WD per resident-year"}
 
 
 def monitor_values(run, frame: Frame) -> dict[str, tuple]:
@@ -435,20 +443,27 @@ def monitor_values(run, frame: Frame) -> dict[str, tuple]:
     ts = run.ts
     last = ts.iloc[-1]
     combined = run.metrics["combined"]
+    outcomes, cost = run.summary["outcomes"], run.summary["costs"]
     peak = int(ts["residents_in_need"].max())
     ttr = combined["time_to_recovery"]
     shocked = combined["recovery_status"] != "no shock"
     return {
         "in_need": (float(last["residents_in_need"]),
                     f"{int(last['residents_in_need']):,}", f"now; peak so far {peak:,}"),
-        "unmet": (float(last["unmet_needs"]), f"{int(last['unmet_needs']):,}"),
-        "displaced": (float(last["displaced"]), f"{int(last['displaced']):,}"),
+        "need_days": (float(outcomes["resident_days_in_need"]),
+                      f"{outcomes['resident_days_in_need']:,}",
+                      f"vulnerable {outcomes['vulnerable_resident_days_in_need']:,}"),
+        "displaced": (float(outcomes["displaced_resident_days"]),
+                      f"{outcomes['displaced_resident_days']:,}",
+                      f"away now {int(last['displaced']):,}"),
         "ttr": (float(ttr) if (ttr is not None and shocked) else None,
                 _ttr_text(combined, frame)),
         "index": (combined["resilience_index"] if shocked else None,
-                  f"{combined['resilience_index']:.3f}" if shocked else "–"),
+                  f"{combined['resilience_index']:.5f}" if shocked else "–"),
         "loss": (combined["loss_of_resilience"],
                  f"{combined['loss_of_resilience']:.2f}"),
+        "cost": (cost["per_resident_year"], f"{cost['per_resident_year']:.2f}",
+                 f"WD/resident-yr; one-off {cost['one_off']:,.0f}"),
     }
 
 
@@ -467,7 +482,9 @@ def monitor_rows(frame: Frame) -> list[dict]:
             row["baseline"] = btext
             if value is not None and bvalue is not None:
                 d = value - bvalue
-                row["diff"] = (f"{d:+,.3f}" if key in ("index", "loss") else f"{d:+,.0f}")
+                row["diff"] = (f"{d:+,.5f}" if key == "index" else
+                               f"{d:+,.3f}" if key == "loss" else
+                               f"{d:+,.2f}" if key == "cost" else f"{d:+,.0f}")
                 row["better"] = 0 if abs(d) < 1e-9 else int(np.sign(d) * better)
             else:
                 row["diff"], row["better"] = "–", 0

@@ -2,7 +2,10 @@
 
     grassroots run [--scenario NAME|FILE] [--policy NAME|FILE] [--seed N] [--residents N]
                    [--days N] [--network FILE] [--set PARAM=VALUE ...] [--out DIR]
-    grassroots params [--group GROUP]
+    grassroots compare [--scenario NAME|FILE] --policy NAME|FILE [--reference NAME|FILE]
+                       [--seeds N] [--residents N] [--days N] [--set PARAM=VALUE ...]
+                       [--out DIR]
+    grassroots params [--group GROUP] [--role lever|constant]
     grassroots scenarios
     grassroots policies
     grassroots gallery [--out DIR] [--seed N] [--residents N]
@@ -27,6 +30,7 @@ import time
 from pathlib import Path
 
 from grassroots.community.network_io import NetworkFileError
+from grassroots.core.costs import CostError, load_costs
 from grassroots.core.io import atomic_save, atomic_write_text, check_seed
 from grassroots.core.params import GROUPS, PARAMS, ParameterError, by_group, parse_assignments
 from grassroots.scenarios import ScenarioError
@@ -81,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "community; missing attributes get documented defaults")
     run.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
                      help="set any declared parameter (repeatable)")
+    run.add_argument("--costs", metavar="FILE",
+                     help="unit costs of the levers (TOML, as policies/costs.toml; default: "
+                          "the shipped file)")
     run.add_argument("--out", default="results/run", metavar="DIR",
                      help="output folder (default: results/run); files in it are replaced "
                           "only once the run has succeeded")
@@ -96,7 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     scen = sub.add_parser("scenarios", help="list the shipped scenarios")
     scen.set_defaults(func=cmd_scenarios)
-    pol = sub.add_parser("policies", help="list the shipped policy packages")
+    pol = sub.add_parser("policies", help="list the shipped policy packages and what each "
+                                          "costs for the default community")
+    pol.add_argument("--costs", metavar="FILE",
+                     help="unit costs of the levers (default: the shipped policies/costs.toml)")
     pol.set_defaults(func=cmd_policies)
 
     gal = sub.add_parser("gallery", help="one figure per shipped scenario (baseline policy) "
@@ -109,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     gal.add_argument("--residents", metavar="N",
                      help=f"residents (default: {PARAMS['residents'].default})")
     gal.set_defaults(func=cmd_gallery)
+    _add_compare_command(sub)
     _add_sweep_commands(sub)
     _add_dashboard_command(sub)
     return parser
@@ -131,9 +142,10 @@ def cmd_run(args) -> int:
     if out.exists() and not out.is_dir():
         raise CliError(f"--out: {str(out)!r} exists and is not a folder")
 
+    costs = load_costs(args.costs)
     t0 = time.perf_counter()
     result = run(overrides, seed=seed, scenario=args.scenario, policy=args.policy,
-                 network=args.network)
+                 network=args.network, costs=costs)
     elapsed = time.perf_counter() - t0
     _write_outputs(out, result, resilience_figure)
     _print_summary(result.summary, out, elapsed)
@@ -165,20 +177,38 @@ def _write_outputs(out: Path, result, figure) -> None:
 
 
 def _print_summary(s: dict, out: Path, elapsed: float) -> None:
-    m = s["metrics"]
     print(f"{s['scenario']['name']} | policy {s['policy']} | {s['residents']:,} residents, "
           f"{s['parameters']['days']} days, seed {s['seed']} | {elapsed:.2f} s")
-    print(f"{'':14}{'robustness':>11}{'loss':>9}{'index':>8}  time to recovery")
+    for line in outcome_lines(s["outcomes"]):
+        print(line)
+    m = s["metrics"]
+    print(f"{'':14}{'robustness':>11}{'loss':>9}{'index':>9}  time to recovery")
     for dim in ("structure", "function", "relationship", "combined"):
         d = m[dim]
         ttr = (f"{d['time_to_recovery']} days" if d["time_to_recovery"] is not None
                else d["recovery_status"])
         print(f"{dim:14}{d['robustness']:>11.3f}{d['loss_of_resilience']:>9.2f}"
-              f"{d['resilience_index']:>8.3f}  {ttr}")
+              f"{d['resilience_index']:>9.5f}  {ttr}")
     pk = s["peaks"]
-    print(f"peak residents in need {pk['residents_in_need']:,}, displaced {pk['displaced']:,}, "
-          f"ties lost {pk['ties_lost']:,}")
+    print(f"ties lost at the peak {pk['ties_lost']:,}")
     print(f"wrote {out}/timeseries.csv, timeseries.parquet, summary.json, resilience.png")
+
+
+def outcome_lines(o: dict) -> list[str]:
+    """The planner outcomes in a few lines of people and days."""
+    home = o["days_until_90pct_home"]
+    home = "not within the horizon" if home is None else f"{home} days"
+    unmet = ", ".join(f"{k} {v:,}" for k, v in o["unmet_need_days"].items())
+    help_ = ", ".join(f"{k.replace('_', ' ')} {v:,.0f}" for k, v in o["help_delivered"].items())
+    return [
+        f"resident-days in need {o['resident_days_in_need']:,} (vulnerable residents "
+        f"{o['vulnerable_resident_days_in_need']:,}); peak in need "
+        f"{o['peak_residents_in_need']:,}; ever in need {o['residents_ever_in_need']:,}",
+        f"displaced resident-days {o['displaced_resident_days']:,} "
+        f"({o['residents_ever_displaced']:,} residents); 90% of them home after {home}",
+        f"unmet-need-days: {unmet}",
+        f"help delivered (resident-help units): {help_}",
+    ]
 
 
 def cmd_params(args) -> int:
@@ -213,10 +243,19 @@ def cmd_scenarios(args) -> int:
 def cmd_policies(args) -> int:
     from grassroots.policies import load_policy, shipped_policies
 
+    from grassroots.core.costs import package_cost
+
+    costs = load_costs(args.costs)
+    n, days = PARAMS["residents"].default, PARAMS["days"].default
+    print(f"{'package':18} {'one-off':>9} {'per year':>9} {'per res-yr':>10}  rationale")
     for name in shipped_policies():
         pol = load_policy(name)
+        c = package_cost(pol.levers, costs, residents=n, days=days)
         first = pol.rationale.split(". ")[0].replace("\n", " ")
-        print(f"{name:18} {first}")
+        print(f"{name:18} {c['one_off']:>9,.0f} {c['recurring_per_year']:>9,.0f} "
+              f"{c['per_resident_year']:>10.2f}  {first}")
+    print(f"costs in {costs.unit} ({costs.path.name}) for the default community: {n:,} "
+          f"residents, {days} days; one-off + per year, and their total per resident-year")
     return 0
 
 
@@ -257,6 +296,104 @@ def cmd_gallery(args) -> int:
 
 
 # -- sweeps (sweeps/ and analysis/) -------------------------------------------------------
+# -- compare ----------------------------------------------------------------------------
+def _add_compare_command(sub) -> None:
+    cmp = sub.add_parser(
+        "compare", help="a package against a reference package on the same seeds: the "
+                        "difference of every outcome and measure with its 95% interval",
+        description="Run the package and the reference package on seeds 0..N-1 (each pair on "
+                    "the same seed, so the same community and draws) and print, for every "
+                    "planner outcome and every dimension's robustness, loss, index and time "
+                    "to recovery, the means, the mean difference (package - reference) and "
+                    "its 95%% Student-t interval over the seeds. Writes DIR/compare.csv and "
+                    "DIR/compare.json.",
+        epilog=_params_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    cmp.add_argument("--scenario", default="flood", metavar="NAME|FILE",
+                     help="shipped scenario name, a scenario TOML file (default: flood)")
+    cmp.add_argument("--policy", required=True, metavar="NAME|FILE",
+                     help="the package compared (a shipped name or a policy TOML file)")
+    cmp.add_argument("--reference", default="baseline", metavar="NAME|FILE",
+                     help="the reference package (default: baseline)")
+    cmp.add_argument("--seeds", default="12", metavar="N",
+                     help="number of paired seeds, 0..N-1 (default: 12; at least 2)")
+    cmp.add_argument("--residents", metavar="N",
+                     help=f"residents (default: {PARAMS['residents'].default})")
+    cmp.add_argument("--days", metavar="N", help="horizon in days (default: the scenario's)")
+    cmp.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
+                     help="set a parameter for both packages (repeatable); a lever set here "
+                          "overrides both packages' value")
+    cmp.add_argument("--costs", metavar="FILE",
+                     help="unit costs of the levers (default: the shipped policies/costs.toml)")
+    cmp.add_argument("--out", default="results/compare", metavar="DIR",
+                     help="output folder (default: results/compare)")
+    cmp.set_defaults(func=cmd_compare)
+
+
+def cmd_compare(args) -> int:
+    from grassroots.measures.comparison import paired_comparison
+    from grassroots.model.run import run
+    from grassroots.policies import load_policy
+    from grassroots.scenarios import load_scenario
+
+    overrides = parse_assignments(args.set)
+    if args.residents is not None:
+        overrides["residents"] = PARAMS["residents"].parse(args.residents)
+    if args.days is not None:
+        overrides["days"] = PARAMS["days"].parse(args.days)
+    try:
+        seeds = int(args.seeds)
+    except ValueError:
+        seeds = -1
+    if seeds < 2:
+        raise CliError(f"--seeds: got {args.seeds!r}; allowed: an integer >= 2")
+    load_scenario(args.scenario)  # bad input fails before any run
+    load_policy(args.policy)
+    load_policy(args.reference)
+    costs = load_costs(args.costs)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CliError(f"--out: {str(out)!r} exists and is not a folder")
+
+    t0 = time.perf_counter()
+    ref, pkg = [], []
+    for seed in range(seeds):
+        for policy, into in ((args.reference, ref), (args.policy, pkg)):
+            into.append(run(overrides, seed=seed, scenario=args.scenario, policy=policy,
+                            indicators=False, costs=costs).summary)
+    rows = paired_comparison(ref, pkg)
+    elapsed = time.perf_counter() - t0
+    _write_comparison(out, rows, {"scenario": args.scenario, "policy": args.policy,
+                                  "reference": args.reference, "seeds": list(range(seeds)),
+                                  "parameters": overrides})
+    print(f"{pkg[0]['policy']} vs {ref[0]['policy']} | {ref[0]['scenario']['name']} | "
+          f"{ref[0]['residents']:,} residents | seeds 0..{seeds - 1} | {elapsed:.1f} s")
+    print(f"{'measure':48}{'reference':>12}{'package':>12}{'difference':>12}"
+          f"{'95% interval':>26}  verdict")
+    for r in rows:
+        interval = f"[{r['low']:.4g}, {r['high']:.4g}]"
+        print(f"{r['measure']:48}{r['reference']:>12.5g}{r['package']:>12.5g}"
+              f"{r['difference']:>12.4g}{interval:>26}  {r['verdict']}")
+    pc, rc = pkg[0]["costs"], ref[0]["costs"]
+    print(f"cost ({pc['unit']} per resident-year, {pc['costs_file']}): package "
+          f"{pc['per_resident_year']:.3f}, reference {rc['per_resident_year']:.3f}, difference "
+          f"{pc['per_resident_year'] - rc['per_resident_year']:+.3f}")
+    print(f"wrote {out}/compare.csv, compare.json")
+    return 0
+
+
+def _write_comparison(out: Path, rows: list[dict], about: dict) -> None:
+    import csv
+    import io
+
+    out.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_text(buf.getvalue(), out / "compare.csv")
+    atomic_write_text(json.dumps({**about, "rows": rows}, indent=2) + "\n", out / "compare.json")
+
+
 def _add_sweep_commands(sub) -> None:
     from grassroots.sweeps import FLUSH_EVERY, FLUSH_SECONDS
 
@@ -433,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         return args.func(args)
-    except (CliError, ParameterError, ScenarioError, NetworkFileError) as err:
+    except (CliError, ParameterError, ScenarioError, NetworkFileError, CostError) as err:
         msg = str(err).splitlines()[0] if str(err) else type(err).__name__
         print(f"grassroots: error: {msg}" if not msg.startswith("grassroots") else msg,
               file=sys.stderr)

@@ -12,7 +12,10 @@ level:
     relationship = ½ (total tie strength / before) + ½ (mean trust / before)
     combined     = (structure + function + relationship) / 3
 
-`observe` is a pure function of the model's state: it reads and writes nothing else.
+`observe` is a pure function of the model's state: it reads and writes nothing else. Besides
+the curves it counts people: residents in need (all, vulnerable), residents with each need
+unmet, displaced residents and residents ever displaced, from which measures/outcomes.py
+computes the planner outcomes.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from grassroots.community.state import effective_gap, function_of, unmet_of
-from grassroots.core.vocabulary import CHANNELS
+from grassroots.core.vocabulary import CHANNELS, NEEDS
 
 #: Per-step observables, in the column order of the time-series table.
 OBSERVABLES = (
@@ -31,6 +34,8 @@ OBSERVABLES = (
     "giant_component", "bonding_ties", "bridging_ties", "linking_ties",
     "organisations_working", "trust", "resources_used",
     *(f"help_{c}" for c in CHANNELS),
+    # counts in people for the planner outcomes (measures/outcomes.py)
+    "vulnerable_in_need", *(f"unmet_{k}" for k in NEEDS), "ever_displaced",
 )
 
 
@@ -101,4 +106,7 @@ def observe(state: Any, reference: dict[str, float]) -> dict[str, float]:
         "trust": raw["trust"],
         "resources_used": state.resources_used,
         **{f"help_{c}": float(h) for c, h in zip(CHANNELS, state.help_today)},
+        "vulnerable_in_need": int((in_need & pop.vulnerable).sum()),
+        **{f"unmet_{k}": int(unmet[i].sum()) for i, k in enumerate(NEEDS)},
+        "ever_displaced": int(pop.ever_displaced.sum()),
     }

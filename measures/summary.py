@@ -4,7 +4,8 @@ A `RunRecord` is what a run leaves behind — its daily table (OBSERVABLES per d
 counters the model kept (help by channel, resident-days in need and reached, first response,
 the committee's plan and reserve, ...). `summarise(record)` turns it into the JSON-ready
 summary that the CLI writes, sweeps tabulate and the dashboard shows; it reads no live
-model, so every surface gets the same numbers from the same record.
+model, so every surface gets the same numbers from the same record. The summary leads with the
+planner outcomes (measures/outcomes.py: people, days, units of help), then the curve metrics.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 
 from grassroots.core.vocabulary import CHANNELS
 from grassroots.measures.metrics import curve_metrics
+from grassroots.measures.outcomes import planner_outcomes
 
 DIMENSIONS = ("structure", "function", "relationship", "combined")
 
@@ -53,6 +55,8 @@ def summarise(record: RunRecord) -> dict:
         "residents": c["residents"],
         "neighbourhoods": c["neighbourhoods"],
         "ties": c["ties"],
+        "outcomes": planner_outcomes(df, c),
+        "costs": c.get("costs"),
         "parameters": dict(p),
         "metrics": metrics,
         "events": events,

@@ -293,6 +293,7 @@ class GrassrootsModel(mesa.Model):
             self.committee.activate_plan(pop, where, day, self.rng)
             for shock in striking:
                 shock.strike(self)
+            pop.ever_displaced |= pop.displaced
             self.disturbed = True
             self.days_since_onset = 0
         for shock in shocks:

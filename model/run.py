@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from grassroots.core.costs import Costs, load_costs, package_cost
 from grassroots.core.params import by_group
 from grassroots.measures.summary import RunRecord, prevention_indicator, summarise
 from grassroots.model.model import GrassrootsModel
@@ -51,10 +52,14 @@ def timeseries(model: GrassrootsModel) -> pd.DataFrame:
     return df
 
 
-def record(model: GrassrootsModel, seed: int, policy: str, network: Any = None) -> RunRecord:
-    """The run record of a model so far: its table and the counters the summary reads."""
+def record(model: GrassrootsModel, seed: int, policy: str, network: Any = None,
+           costs: Costs | None = None) -> RunRecord:
+    """The run record of a model so far: its table and the counters the summary reads
+    (with the cost of its levers when `costs` is given)."""
     scenario = model.shock_scenario
     return RunRecord(timeseries(model), {
+        "costs": (None if costs is None else
+                  package_cost(model.p, costs, residents=int(model.residents.n))),
         "seed": seed,
         "scenario": scenario.as_dict(),
         "policy": policy,
@@ -90,8 +95,9 @@ class Run:
 
     def __init__(self, params: dict | None = None, seed: int = 0, scenario: Any = "flood",
                  policy: str = "baseline", network: Any = None, indicators: bool = True,
-                 label: str | None = None):
+                 label: str | None = None, costs: Costs | str | Path | None = None):
         self.seed, self.network = seed, network
+        self.costs = costs if isinstance(costs, Costs) else load_costs(costs)
         self.model = make_model(params, seed, scenario, policy, network)
         self.policy = self.model.policy.name
         self.label = label or self.policy
@@ -122,7 +128,7 @@ class Run:
         return self
 
     def record(self) -> RunRecord:
-        return record(self.model, self.seed, self.policy, self.network)
+        return record(self.model, self.seed, self.policy, self.network, self.costs)
 
     def summary(self) -> dict:
         """The summary so far, with the prevention indicator when there is a twin."""
@@ -137,7 +143,8 @@ class Run:
 
 
 def run(params: dict | None = None, seed: int = 0, scenario: Any = "flood",
-        policy: str = "baseline", network: Any = None, indicators: bool = True) -> RunResult:
+        policy: str = "baseline", network: Any = None, indicators: bool = True,
+        costs: Costs | str | Path | None = None) -> RunResult:
     """Run one model to its horizon.
 
     Args:
@@ -150,5 +157,8 @@ def run(params: dict | None = None, seed: int = 0, scenario: Any = "flood",
             community.
         indicators: also run the paired model with every prevention lever off (same seed)
             that the prevention indicator needs (doubles the run time).
+        costs: the unit costs of the levers (a Costs, or a cost TOML file; default: the
+            shipped policies/costs.toml, core/costs.py); the summary's `costs` section.
     """
-    return Run(params, seed, scenario, policy, network, indicators).finish().result()
+    return Run(params, seed, scenario, policy, network, indicators,
+               costs=costs).finish().result()

@@ -14,6 +14,8 @@ from grassroots.core.io import check_keys, named_or_file, read_toml
 from grassroots.core.params import LEVER_GROUPS, PARAMS, ParameterError, validate_one
 
 POLICY_DIR = Path(__file__).resolve().parent
+#: The default unit costs of the levers (core/costs.py) live beside the packages; not a policy.
+COSTS_FILE = "costs.toml"
 
 @dataclass
 class Policy:
@@ -23,7 +25,7 @@ class Policy:
 
 
 def shipped_policies() -> dict[str, Path]:
-    return {p.stem: p for p in sorted(POLICY_DIR.glob("*.toml"))}
+    return {p.stem: p for p in sorted(POLICY_DIR.glob("*.toml")) if p.name != COSTS_FILE}
 
 
 def load_policy(name_or_path: str) -> Policy:

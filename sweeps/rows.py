@@ -6,8 +6,8 @@ raises for a failing run: a failure is a row with status "failed".
 Runs table columns, in this order (`column_order`): HEAD (run_id, point, sample, replicate,
 scenario, policy), the parameters the experiment sets, TAIL (seed, status "ok" or "failed",
 error: type and first line of the exception, wall_time: seconds the run took on its worker),
-every summary metric (`<dimension>.<metric>`, `peaks.*`, `final.*`, `capacities.*`,
-`community.*`, `totals.*`; numbers as float64, missing as null, `flatten_summary`) and last
+every summary metric (`outcomes.*`, `costs.*`, `<dimension>.<metric>`, `peaks.*`, `final.*`,
+`capacities.*`, `community.*`, `totals.*`; numbers as float64, missing as null, `flatten_summary`) and last
 traceback (failed runs). Only wall_time depends on the executor; the rest is a function of
 the experiment file and its master seed.
 
@@ -83,6 +83,11 @@ def flatten_summary(summary: dict) -> dict[str, Any]:
             out[prefix] = float(value)
         # lists (onset-wise plan quality, events) are not columns
 
+    put("outcomes", summary["outcomes"])
+    if summary.get("costs"):
+        put("costs", {k: summary["costs"][k] for k in ("one_off", "recurring_per_year",
+                                                       "total_over_horizon",
+                                                       "per_resident_year")})
     put("", summary["metrics"])
     for section in ("peaks", "final"):
         put(section, summary[section])

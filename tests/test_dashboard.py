@@ -21,7 +21,7 @@ from grassroots.dashboard.state import (
     scenario_choices,
 )
 from grassroots.dashboard.views import (
-    CurvesCanvas, NetworkCanvas, capacity_rows, monitor_rows, organisation_cells,
+    MONITORS, CurvesCanvas, NetworkCanvas, capacity_rows, monitor_rows, organisation_cells,
 )
 from grassroots.core.params import GROUPS, PARAMS, ParameterError, by_group
 from grassroots.policies import LEVER_GROUPS, load_policy, shipped_policies
@@ -305,7 +305,7 @@ def test_policy_picker_fills_the_controls_and_comparison_overlays_baseline():
     assert _image(rc, "gr-curves") != curves
     subs = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
             if "gr-monitor-sub" in str(w.attributes)]
-    assert len(subs) == 6  # every monitor shows the baseline and the difference
+    assert len(subs) == len(MONITORS)  # every monitor shows the baseline and the difference
     rc.find(v.Select, class_="gr-scenario").widget.v_model = "recurring"
     assert ctl.sim.days == 1460 and ctl.sim.baseline is not None
 

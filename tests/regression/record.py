@@ -8,6 +8,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from test_regression import HERE, outputs  # noqa: E402
 
+# A new reference keeps the columns of the current table (edit timeseries_columns.json first
+# to record more).
+
 from grassroots.scenarios import shipped  # noqa: E402
 
 digests = {}
