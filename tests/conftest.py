@@ -30,6 +30,7 @@ TIER_OF_FILE = {
     "test_scenarios.py": "model",
     "test_regression.py": "model",
     "test_outcomes.py": "model",
+    "test_ranking.py": "claims",
     "test_capacities.py": "claims",
     "test_contagion.py": "claims",
     "test_cli.py": "surfaces",
