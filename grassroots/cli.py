@@ -273,8 +273,9 @@ def cmd_gallery(args) -> int:
     rows = ["# Scenario gallery", "",
             "Every shipped scenario under the `baseline` policy, seed "
             f"{seed}. Regenerate with `grassroots gallery` (or `make gallery`).", "",
-            "| scenario | what happens | combined robustness | loss (quality-days) "
-            "| resilience index | time to recovery |", "|---|---|---|---|---|---|"]
+            "| scenario | what happens | resident-days in need | of vulnerable residents "
+            "| displaced resident-days | combined robustness | loss (quality-days) "
+            "| resilience index | time to recovery |", "|---|---|---|---|---|---|---|---|---|"]
     figures = []
     for name in shipped():
         result = run(overrides, seed=seed, scenario=name)
@@ -284,9 +285,13 @@ def cmd_gallery(args) -> int:
         m = s["metrics"]["combined"]
         ttr = (f"{m['time_to_recovery']} days" if m["time_to_recovery"] is not None
                else m["recovery_status"])
+        o = s["outcomes"]
         rows.append(f"| [{name}](#{name}) | {s['scenario']['description']} | "
+                    f"{o['resident_days_in_need']:,} | "
+                    f"{o['vulnerable_resident_days_in_need']:,} | "
+                    f"{o['displaced_resident_days']:,} | "
                     f"{m['robustness']:.3f} | {m['loss_of_resilience']:.2f} | "
-                    f"{m['resilience_index']:.3f} | {ttr} |")
+                    f"{m['resilience_index']:.5f} | {ttr} |")
         figures += [f"## {name}", "", s["scenario"]["description"], "", f"![{name}]({name}.png)",
                     ""]
         print(f"wrote {out / (name + '.png')}")
