@@ -130,11 +130,7 @@ def cmd_run(args) -> int:
     from grassroots.analysis.figures import resilience_figure
     from grassroots.model.run import run
 
-    overrides = parse_assignments(args.set)
-    if args.residents is not None:
-        overrides["residents"] = PARAMS["residents"].parse(args.residents)
-    if args.days is not None:
-        overrides["days"] = PARAMS["days"].parse(args.days)
+    overrides = _overrides(args)
     seed = _seed(args.seed)
     if args.network is not None and not Path(args.network).is_file():
         raise CliError(f"--network: no such file {args.network!r}")
@@ -150,6 +146,16 @@ def cmd_run(args) -> int:
     _write_outputs(out, result, resilience_figure)
     _print_summary(result.summary, out, elapsed)
     return 0
+
+
+def _overrides(args) -> dict:
+    """The parameters a command line sets: --set NAME=VALUE, --residents, --days."""
+    overrides = parse_assignments(args.set)
+    if args.residents is not None:
+        overrides["residents"] = PARAMS["residents"].parse(args.residents)
+    if args.days is not None:
+        overrides["days"] = PARAMS["days"].parse(args.days)
+    return overrides
 
 
 def _seed(text: str) -> int:
@@ -340,11 +346,7 @@ def cmd_compare(args) -> int:
     from grassroots.policies import load_policy
     from grassroots.scenarios import load_scenario
 
-    overrides = parse_assignments(args.set)
-    if args.residents is not None:
-        overrides["residents"] = PARAMS["residents"].parse(args.residents)
-    if args.days is not None:
-        overrides["days"] = PARAMS["days"].parse(args.days)
+    overrides = _overrides(args)
     try:
         seeds = int(args.seeds)
     except ValueError:
