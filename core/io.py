@@ -151,3 +151,117 @@ def check_keys(table: Mapping[str, Any], allowed: Iterable[str], where: str,
             close = suggest(key, allowed)
             hint = f" (did you mean {close!r}?)" if close else ""
             raise error(f"{where}: unknown key {key!r}{hint}; allowed: {', '.join(allowed)}")
+
+
+# -- one writer per output folder ---------------------------------------------------------
+class FolderLock:
+    """One writer per output folder: a lock file created with O_EXCL that names its holder.
+
+    `with FolderLock(folder, error, what="sweep"):` holds the lock for the block. The lock file
+    (`LOCK_NAME` in the folder) records the holder's pid, host, process start time and when it
+    took the lock. A second writer is refused with one line naming the holder. A lock whose
+    holder is gone — same host, and no process with that pid and start time — is stale and is
+    taken over: it is first renamed aside (an atomic rename, so of two processes taking over
+    at once only one succeeds), then created anew with O_EXCL. A lock held from another host
+    cannot be checked from here and counts as held.
+    """
+
+    LOCK_NAME = ".grassroots-lock"
+
+    def __init__(self, folder: str | Path, error: type[Exception], what: str = "writer"):
+        self.folder, self.error, self.what = Path(folder), error, what
+        self.path = self.folder / self.LOCK_NAME
+        self.held = False
+
+    def holder(self) -> dict | None:
+        """The recorded holder, or None when there is no lock (an unreadable lock file is a
+        holder we know nothing about)."""
+        import json
+
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return {}
+
+    @staticmethod
+    def alive(holder: dict) -> bool:
+        """Whether the holder may still be running."""
+        import socket
+
+        import psutil
+
+        if not holder or holder.get("host") != socket.gethostname():
+            return True  # another host, or nothing readable: assume it is held
+        try:
+            proc = psutil.Process(int(holder["pid"]))
+            return abs(proc.create_time() - float(holder["started"])) < 1.0
+        except (psutil.NoSuchProcess, KeyError, ValueError, TypeError):
+            return False
+
+    def check(self) -> None:
+        """Raise `error` when a live holder has the folder (without taking the lock)."""
+        holder = self.holder()
+        if holder is not None and self.alive(holder):
+            raise self.error(self._refusal(holder))
+
+    def acquire(self) -> None:
+        import json
+        import socket
+        import time
+
+        import psutil
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        me = {"pid": os.getpid(), "host": socket.gethostname(),
+              "started": psutil.Process().create_time(), "since": time.time(),
+              "what": self.what}
+        for _ in range(3):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                holder = self.holder()
+                if holder is None:
+                    continue  # released meanwhile: try again
+                if self.alive(holder):
+                    raise self.error(self._refusal(holder)) from None
+                aside = temporary_name(self.path)
+                with contextlib.suppress(FileNotFoundError):  # stale: take it over
+                    os.replace(self.path, aside)
+                    aside.unlink()
+                continue
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(me, f)
+                f.flush()
+                os.fsync(f.fileno())
+            self.held = True
+            return
+        raise self.error(f"{self.folder}: could not take the {self.what} lock "
+                         f"({self.path.name}); allowed: one {self.what} at a time")
+
+    def release(self) -> None:
+        if self.held:
+            holder = self.holder()
+            if holder and holder.get("pid") == os.getpid():
+                with contextlib.suppress(FileNotFoundError):
+                    self.path.unlink()
+            self.held = False
+
+    def __enter__(self) -> FolderLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+    def _refusal(self, holder: dict) -> str:
+        import time
+
+        if not holder:
+            return (f"{self.folder}: locked by another {self.what} ({self.path.name} is "
+                    "unreadable); allowed: one writer at a time")
+        since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(holder.get("since", 0)))
+        return (f"{self.folder}: in use by {holder.get('what', 'a writer')} pid "
+                f"{holder.get('pid')} on {holder.get('host')} since {since}; allowed: one "
+                f"writer at a time (wait for it, or stop it and --resume)")

@@ -25,6 +25,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from grassroots.core.io import FolderLock
 from grassroots.sweeps.executors import SweepError
 from grassroots.sweeps.experiment import Experiment
 from grassroots.sweeps.provenance import FORMAT, close_session, open_session
@@ -86,12 +87,15 @@ def plan_sweep(experiment: Experiment, out: str | Path, resume: bool = False,
     store = SweepStore(out)
     if store.out.exists() and not store.out.is_dir():
         raise SweepError(f"--out: {str(store.out)!r} exists and is not a folder")
+    if store.out.is_dir():
+        FolderLock(store.out, SweepError, what="sweep").check()  # a live writer has it
     manifest = store.manifest()
     if not resume:
         if manifest is not None:
             raise SweepError(f"--out: {str(store.out)!r} already holds a sweep; add --resume "
                              f"to finish it, or choose another folder")
-        if store.out.is_dir() and any(store.out.iterdir()):
+        if store.out.is_dir() and any(p.name != FolderLock.LOCK_NAME
+                                      for p in store.out.iterdir()):
             raise SweepError(f"--out: {str(store.out)!r} is not empty")
         return SweepPlan(experiment, store, list(range(experiment.n_runs)), 0, False)
     if manifest is None:
@@ -128,12 +132,22 @@ def execute(plan: SweepPlan, executor, *, flush_every: int = FLUSH_EVERY,
     `interrupted`, return a report with status "interrupted". An executor failure (a worker
     process died, the scheduler went away) keeps what finished and returns "aborted".
     `run_fn` is the module-level function run on each spec (the model by default; tests
-    pass a known-answer function through the same machinery).
+    pass a known-answer function through the same machinery). A second writer on the same
+    folder is refused (SweepError naming the holder) while this one runs.
     """
+    # one writer per sweep folder, held for the whole session (core/io.py FolderLock)
+    with FolderLock(plan.store.out, SweepError, what="sweep"):
+        return _execute(plan, executor, flush_every=flush_every, flush_seconds=flush_seconds,
+                        progress=progress, on_flush=on_flush, run_fn=run_fn,
+                        source_file=source_file)
+
+
+def _execute(plan: SweepPlan, executor, *, flush_every: int, flush_seconds: float,
+             progress: bool, on_flush: Callable[[int], None] | None, run_fn: Callable,
+             source_file: str | None) -> SweepReport:
     from tqdm import tqdm
 
     exp, store = plan.experiment, plan.store
-    store.out.mkdir(parents=True, exist_ok=True)
     store.clean()
     manifest, session = open_session(exp, plan.manifest, executor.describe(), len(plan.todo),
                                      source_file)

@@ -24,6 +24,7 @@ TIER_OF_FILE = {
     "test_rules.py": "unit",
     "test_odd.py": "unit",
     "test_costs.py": "unit",
+    "test_locks.py": "unit",
     "test_ties.py": "unit",
     "test_community.py": "model",
     "test_model.py": "model",
