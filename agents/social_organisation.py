@@ -57,8 +57,7 @@ def muster(pop: Population, in_need: np.ndarray, n_orgs: int) -> np.ndarray:
     """Each team's active volunteers: enrolled, not in need, at home. Returns
     `team_active`."""
     active = pop.volunteer & ~in_need & ~pop.displaced
-    team = np.where(pop.org >= 0, pop.org, n_orgs)
-    return np.bincount(team[active], minlength=n_orgs + 1)
+    return np.bincount(serving_teams(pop.org, n_orgs)[active], minlength=n_orgs + 1)
 
 
 def help_residents(pop: Population, in_need: np.ndarray, serving: np.ndarray,

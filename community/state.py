@@ -81,7 +81,7 @@ def function_of(gap: np.ndarray) -> np.ndarray:
 
 def in_need_of(gap: np.ndarray, threshold: float) -> np.ndarray:
     """A resident is in need when any one need is met below `threshold` (need_threshold)."""
-    return (gap > 1.0 - threshold).any(axis=0)
+    return unmet_of(gap, threshold).any(axis=0)
 
 
 def unmet_of(gap: np.ndarray, threshold: float) -> np.ndarray:

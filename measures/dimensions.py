@@ -48,21 +48,27 @@ def organisation_capacities(department_capacity: np.ndarray, enterprise_capacity
     return np.concatenate([department_capacity, enterprise_capacity, teams])
 
 
+def _organisations(state: Any) -> np.ndarray:
+    return organisation_capacities(state.department_capacity, state.enterprise_capacity,
+                                   state.team_active, state.team_enrolled)
+
+
 def resident_function(state: Any) -> np.ndarray:
     """Each resident's function today, 0-1 (gaps as felt, reserves bridging)."""
     pop = state.residents
     return function_of(effective_gap(pop.gap, pop.buffered, state.p["reserve_buffer"]))
 
 
-def raw_levels(state: Any) -> dict[str, float]:
+def raw_levels(state: Any, orgs: np.ndarray | None = None) -> dict[str, float]:
     """The un-normalised levels whose ratio to the pre-shock value makes the curves.
 
     `state` is the model (GrassrootsModel): it reads residents, ties, department_capacity,
-    enterprise_capacity, team_active, team_enrolled and p.
+    enterprise_capacity, team_active, team_enrolled and p; `orgs` are the organisations'
+    capacities when the caller has them already (`organisation_capacities`).
     """
     pop = state.residents
-    orgs = organisation_capacities(state.department_capacity, state.enterprise_capacity,
-                                   state.team_active, state.team_enrolled)
+    if orgs is None:
+        orgs = _organisations(state)
     return {
         "giant": state.ties.giant_component_share(),
         "organisations": float(orgs.mean()),
@@ -76,7 +82,8 @@ def observe(state: Any, reference: dict[str, float]) -> dict[str, float]:
     """Today's observables (OBSERVABLES), from the model's state and the pre-shock levels
     `reference` (raw_levels before any shock). Reads, besides raw_levels' inputs: infectious,
     resources_used and help_today (units by channel)."""
-    raw = raw_levels(state)
+    orgs = _organisations(state)
+    raw = raw_levels(state, orgs)
     rel = {k: (raw[k] / reference[k] if reference[k] > 0 else 1.0) for k in raw}
     structure = 0.5 * (rel["giant"] + rel["organisations"])
     relationship = 0.5 * (rel["strength"] + rel["trust"])
@@ -85,8 +92,6 @@ def observe(state: Any, reference: dict[str, float]) -> dict[str, float]:
     working = t.working_counts()
     unmet = unmet_of(pop.gap, state.p["need_threshold"])
     in_need = unmet.any(axis=0)
-    orgs = organisation_capacities(state.department_capacity, state.enterprise_capacity,
-                                   state.team_active, state.team_enrolled)
     return {
         "structure": structure,
         "function": function,
