@@ -35,7 +35,7 @@ import numpy as np
 
 from grassroots.community.state import Population
 from grassroots.core.vocabulary import (
-    DEPARTMENTS, EMERGENCY, HOUSING_UTIL, SERVES, SERVICES, repair_step,
+    DEPARTMENTS, EMERGENCY, HOUSING_UTIL, SERVES, repair_step,
 )
 
 
@@ -133,5 +133,5 @@ def recover_departments(capacity: np.ndarray, p: dict) -> np.ndarray:
     return 1.0 - repair_step(1.0 - capacity, p["department_recovery_rate"], p["repair_floor"])
 
 
-__all__ = ["DEPARTMENTS", "GovernmentDepartment", "SERVICES", "pool", "recover_departments",
+__all__ = ["DEPARTMENTS", "GovernmentDepartment", "pool", "recover_departments",
            "repair_utilities", "respond", "response_delay", "services_gap"]

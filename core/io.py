@@ -1,6 +1,6 @@
 """The small input/output and validation core every surface shares.
 
-* `atomic_write_*`: a file is written under a hidden temporary name in its own folder,
+* `atomic_write`, `atomic_write_text`, `atomic_save`: a file is written under a hidden temporary name in its own folder,
   flushed to disk and renamed into place, so a reader (or a killed process) sees the old file
   or the new one, never part of one.
 * `named_or_file`: the one rule for inputs that are "a shipped name or a file" (scenarios,
@@ -61,11 +61,6 @@ def atomic_write(path: str | Path, write: Callable[[Any], Any], mode: str = "w",
 def atomic_write_text(text: str, path: str | Path) -> None:
     """Write a UTF-8 text file atomically."""
     atomic_write(path, lambda f: f.write(text), "w", encoding="utf-8")
-
-
-def atomic_write_bytes(data: bytes, path: str | Path) -> None:
-    """Write a binary file atomically."""
-    atomic_write(path, lambda f: f.write(data), "wb")
 
 
 def atomic_save(path: str | Path, save: Callable[[Path], Any]) -> None:

@@ -24,7 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from PIL import Image
 
-from grassroots.agents.department import DEPARTMENTS
+from grassroots.core.vocabulary import DEPARTMENTS
 from grassroots.measures.metrics import NOT_RECOVERED
 from grassroots.analysis.figures import COLOURS
 from grassroots.dashboard.state import NEED_STATES, Frame

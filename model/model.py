@@ -137,6 +137,7 @@ class GrassrootsModel(mesa.Model):
         # half of the residents in need are known
         self.first_response: int | None = None
         self.half_known: int | None = None
+        self._function_day = None  # day of the cached `function`
         self.reference = raw_levels(self)  # the pre-shock levels the curves are relative to
         self.obs: dict[str, float] = observe(self, self.reference)
         self.datacollector = mesa.DataCollector(
@@ -192,6 +193,7 @@ class GrassrootsModel(mesa.Model):
     def _respond_and_recover(self, day: int) -> None:
         """Steps 3a-3c of `step`."""
         pop, p, rng = self.residents, self.p, self.rng
+        delay = self.response_delay()  # the plan's quality does not change within the day
         # Needs are judged on the gaps themselves: reserves make a day easier to bear (see
         # measures/dimensions.py) but do not end the need.
         in_need = in_need_of(pop.gap, p["need_threshold"])
@@ -218,7 +220,7 @@ class GrassrootsModel(mesa.Model):
             outside = organisations.outside_help(pop, in_need, self.days_since_onset,
                                                  self.enterprise_capacity, p)
             units, vertical, horizontal = departments.respond(
-                pop, in_need, day, self.response_delay(), self.department_capacity,
+                pop, in_need, day, delay, self.department_capacity,
                 self.committee.plan_fit, p)
             self.resources_used += float(units.sum())
             pop.relief = enterprises.relieve_income(pop.relief, units[INCOME], p)
@@ -260,7 +262,7 @@ class GrassrootsModel(mesa.Model):
         if in_need.any():
             pop.trust_moved = True
             pop.trust_institutions, pop.trust_neighbours = residents.update_trust(
-                pop, in_need, received, mutual, self.response_delay(), day, p)
+                pop, in_need, received, mutual, delay, day, p)
         residents.remember(pop, p)
         back, pop.reserves_moved = residents.restock_households(pop, in_need, p)
         if back:
@@ -313,8 +315,11 @@ class GrassrootsModel(mesa.Model):
 
     @property
     def function(self) -> np.ndarray:
-        """Each resident's function today, 0-1 (measures/dimensions.py)."""
-        return resident_function(self)
+        """Each resident's function today, 0-1 (measures/dimensions.py), computed once per
+        day however often it is read (agents' views read their row of it)."""
+        if self._function_day != self.time:
+            self._function, self._function_day = resident_function(self), self.time
+        return self._function
 
     def response_delay(self) -> int:
         """Days a known need waits for departments today (agents/department.py)."""
