@@ -80,8 +80,7 @@ def respond(pop: Population, in_need: np.ndarray, day: int, delay: int,
     wants[EMERGENCY] &= pop.displaced
     wants[HOUSING_UTIL] &= ~pop.displaced
     demand = wants.sum(axis=1).astype(float)
-    own = p["department_throughput"] * pop.n / 1000.0 * capacity * plan_fit
-    throughput = own * (1.0 + p["cooperation_gain"] * p["horizontal_cooperation"])
+    own, throughput = throughputs(pop.n, capacity, plan_fit, p)
     served = pool(throughput, demand, p["command_coordination"])
     for d, k in enumerate(SERVES):
         # Triage: the largest known gaps first, one unit per resident a day.
@@ -97,6 +96,15 @@ def respond(pop: Population, in_need: np.ndarray, day: int, delay: int,
     total = float(units.sum())
     vertical_share = float(np.minimum(served, own).sum() / served.sum()) if served.sum() else 0
     return units, total * vertical_share, total * (1.0 - vertical_share)
+
+
+def throughputs(n: int, capacity: np.ndarray, plan_fit: float,
+                p: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Each department's units of help a day for a community of `n` residents: its own
+    (department_throughput x n/1000 x working capacity x plan fit, the vertical line) and
+    with cooperation's gain (x (1 + cooperation_gain x horizontal_cooperation))."""
+    own = p["department_throughput"] * n / 1000.0 * capacity * plan_fit
+    return own, own * (1.0 + p["cooperation_gain"] * p["horizontal_cooperation"])
 
 
 def pool(throughput: np.ndarray, demand: np.ndarray, coordination: float) -> np.ndarray:

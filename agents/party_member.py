@@ -51,6 +51,12 @@ def contact_residents(pop: Population, patron: np.ndarray | None, patron_of: np.
     return pop.awareness, pop.known
 
 
+def able_to_help(pop: Population, in_need: np.ndarray) -> np.ndarray:
+    """Residents who can help others today: at home and not in need themselves (bool per
+    resident; for party members, those who go first)."""
+    return ~in_need & ~pop.displaced
+
+
 def go_first(pop: Population, patron: np.ndarray | None, in_need: np.ndarray,
              p: dict) -> np.ndarray:
     """In an emergency party members "charge ahead": each one at home and not in need gives
@@ -64,7 +70,7 @@ def go_first(pop: Population, patron: np.ndarray | None, in_need: np.ndarray,
     if len(linked) == 0:
         return units
     member = patron[linked]
-    able = ~in_need[member] & ~pop.displaced[member]
+    able = able_to_help(pop, in_need)[member]
     load = np.bincount(member, minlength=pop.n)
     share = p["vanguard_units"] / load[member]
     units[linked] = np.minimum(1.0, share * able) * pop.trust_institutions[linked]

@@ -60,6 +60,12 @@ def muster(pop: Population, in_need: np.ndarray, n_orgs: int) -> np.ndarray:
     return np.bincount(serving_teams(pop.org, n_orgs)[active], minlength=n_orgs + 1)
 
 
+def team_capacity(team_active: np.ndarray, plan_fit: float, p: dict) -> np.ndarray:
+    """Units of help a day each volunteer team can give: active volunteers x
+    volunteer_capacity x the committee's plan fit."""
+    return team_active * p["volunteer_capacity"] * plan_fit
+
+
 def help_residents(pop: Population, in_need: np.ndarray, serving: np.ndarray,
                    team_active: np.ndarray, plan_fit: float, p: dict) -> np.ndarray:
     """Volunteer teams help the residents in need they serve: a team's capacity is its
@@ -67,7 +73,7 @@ def help_residents(pop: Population, in_need: np.ndarray, serving: np.ndarray,
     and accepted in proportion to trust in institutions. Returns units received per
     resident."""
     k = len(team_active) - 1
-    capacity = team_active * p["volunteer_capacity"] * plan_fit
+    capacity = team_capacity(team_active, plan_fit, p)
     demand = np.bincount(serving[in_need], minlength=k + 1).astype(float)
     ratio = np.minimum(1.0, np.divide(capacity, demand, out=np.zeros(k + 1), where=demand > 0))
     return ratio[serving] * in_need * pop.trust_institutions

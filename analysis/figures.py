@@ -12,7 +12,7 @@ COLOURS = {"structure": "#1f77b4", "function": "#d62728", "relationship": "#2ca0
 
 
 def resilience_figure(ts: pd.DataFrame, summary: dict, path: str | Path | None = None):
-    """Structure, function, relationship and combined curves (relative to pre-shock), shock
+    """Structure, function, relationship and combined curves (shares of full performance), shock
     windows shaded, key metrics of the combined curve annotated; below, the counts a planner
     reads (residents in need, displaced, ties lost, infectious). Saved to `path` and closed;
     without a path the figure is returned (notebooks)."""
@@ -33,7 +33,7 @@ def resilience_figure(ts: pd.DataFrame, summary: dict, path: str | Path | None =
     hi = max(ts[list(COLOURS)].max().max(), 1.0)
     pad = max(0.01, 0.08 * (hi - lo))
     ax.set_ylim(lo - pad, hi + pad)
-    ax.set_ylabel("level relative to pre-shock")
+    ax.set_ylabel("share of full performance")
     m = summary["metrics"]["combined"]
     ttr = m["time_to_recovery"]
     ttr_text = f"{ttr} days" if ttr is not None else m["recovery_status"]

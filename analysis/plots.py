@@ -89,7 +89,7 @@ def curves_plot(data: SweepData, ts: pd.DataFrame, series: list[str], path: Path
             ax.axvspan(w0 - 0.5, w1 - 0.5, color="0.6", alpha=0.25, lw=0)
         ax.axhline(1.0, color="grey", lw=0.8, ls=":")
         ax.set_title(col, fontsize=10)
-        ax.set_ylabel("level relative to pre-shock")
+        ax.set_ylabel("share of full performance")
     for ax in axes[1]:
         ax.set_xlabel("day")
     for ax in list(axes.flat)[len(series):]:

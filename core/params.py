@@ -141,7 +141,29 @@ _DECLARATIONS: list[Param] = [
     Param("days", int, 365, 1, 3650, "days", "run",
           "Horizon: number of daily steps simulated."),
     Param("recovery_epsilon", float, 0.05, 0.001, 0.5, "fraction", "run",
-          "Recovered means back to at least (1 - epsilon) of the pre-shock level."),
+          "Recovered means back to at least (1 - epsilon) of full performance (the reference community)."),
+    # The reference community of the dimension curves is the default synthetic community:
+    # its mean over seeds 0-19 at 2,000 residents, measured by
+    # benchmarks/reference_community.py (measures/dimensions.py).
+    Param("reference_service_capacity", float, 0.33, 0.001, 100.0,
+          "resident-help per resident-day", "run",
+          "Structure's reference: the help departments, volunteer teams and party members can "
+          "deliver per resident and day in the reference community; structure counts capacity "
+          "against it, capped at 1, so having fewer organisations never scores better."),
+    Param("reference_working_ties", float, 4.42, 0.001, 1000.0, "working ties per resident",
+          "run",
+          "Structure's reference: working ties per resident in the reference community."),
+    Param("reference_tie_strength", float, 2.87, 0.001, 1000.0, "tie strength per resident",
+          "run",
+          "Relationship's reference: tie strength per resident, organisation memberships "
+          "included, in the reference community; relationship counts it capped at 1, so "
+          "having fewer ties never scores better."),
+    Param("reference_trust", float, 0.6, 0.001, 1.0, "trust 0-1", "run",
+          "Relationship's reference: mean trust (in neighbours and in institutions) in the "
+          "reference community; relationship counts trust against it, capped at 1."),
+    Param("membership_tie_strength", float, 0.5, 0.0, 1.0, "strength 0-1", "run",
+          "Strength a resident's membership of a social organisation counts for in "
+          "relationship (a linking tie kept as membership, not as an edge)."),
     Param("control_window", int, 180, 1, 3650, "days", "run",
           "Length of the control window, from the first shock onset, over which the "
           "Cimellaro resilience index is averaged (clipped to the horizon)."),

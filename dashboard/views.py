@@ -297,7 +297,7 @@ class CurvesCanvas:
                                                        **{**style, "lw": style["lw"] * 0.8})
         self.ax.axhline(1.0, color="grey", lw=0.8, ls=":")
         self.ax.axhline(1.0 - epsilon, color="grey", lw=0.8, ls="-.")
-        self.ax.set_ylabel("level relative to before\nthe shock (1 = as before)", fontsize=9)
+        self.ax.set_ylabel("share of full performance\n(1 = the reference community)", fontsize=9)
         handles = [Line2D([], [], color=COLOURS[d], lw=2.2 if d == "combined" else 1.5,
                           label=d) for d in DIMENSIONS]
         handles.append(Line2D([], [], color="grey", lw=0.8, ls="-.",

@@ -2,15 +2,31 @@
 
 Resilience is the stability of a community's **structure** (who is connected, which
 organisations work), **function** (residents' needs met) and **relationships** (ties and
-trust) under pressure (the governance framework). Each is measured relative to its pre-shock
-level:
+trust) under pressure (the governance framework). Each dimension is a *quality* Q(t) in
+[0, 1] in the sense of Bruneau et al. (2003) and Cimellaro et al. (2010): the performance of
+the community as a share of full performance, where "full" is a fixed reference — not the
+share of what this community happened to have before the shock that is still there. So a
+community with fewer organisations or ties starts lower and has more to regain, instead of
+scoring better because it had less to lose:
 
-    structure    = ½ (giant component of working ties / before) + ½ (mean working capacity
-                   of departments, enterprises and volunteer teams / before)
-    function     = mean resident function / before (function: mean share of four needs met,
-                   with the reserves used today bridging reserve_buffer of health and services)
-    relationship = ½ (total tie strength / before) + ½ (mean trust / before)
+    structure    = ½ (share of residents in the giant component of working ties)
+                   x min(1, working ties per resident / reference_working_ties)
+                 + ½ min(1, service capacity per resident / reference_service_capacity)
+                   service capacity: the help its departments (throughput at their working
+                   capacity, with cooperation), active volunteers and party members at home
+                   and not in need can deliver in a day (at a fitting plan)
+    function     = mean resident function (mean share of four needs met, with the reserves
+                   used today bridging reserve_buffer of health and services)
+    relationship = ½ min(1, (tie strength + memberships x membership_tie_strength) per
+                   resident / reference_tie_strength)
+                 + ½ (mean trust / mean trust before any shock)
+
+The reference community is the default synthetic community (its mean over seeds 0-19 at
+2,000 residents): its levels are declared constants (core/params.py, group `run`).
     combined     = (structure + function + relationship) / 3
+
+Trust alone is measured against the community's own starting level: it erodes by fixed daily
+steps, so a community that starts lower does not lose less of it.
 
 `observe` is a pure function of the model's state: it reads and writes nothing else. Besides
 the curves it counts people: residents in need (all, vulnerable), residents with each need
@@ -24,7 +40,10 @@ from typing import Any
 
 import numpy as np
 
-from grassroots.community.state import effective_gap, function_of, unmet_of
+from grassroots.agents.department import throughputs
+from grassroots.agents.party_member import able_to_help
+from grassroots.agents.social_organisation import team_capacity
+from grassroots.community.state import effective_gap, function_of, in_need_of, unmet_of
 from grassroots.core.vocabulary import CHANNELS, NEEDS
 
 #: Per-step observables, in the column order of the time-series table.
@@ -59,39 +78,75 @@ def resident_function(state: Any) -> np.ndarray:
     return function_of(effective_gap(pop.gap, pop.buffered, state.p["reserve_buffer"]))
 
 
-def raw_levels(state: Any, orgs: np.ndarray | None = None) -> dict[str, float]:
-    """The un-normalised levels whose ratio to the pre-shock value makes the curves.
+def service_capacity(state: Any, in_need: np.ndarray) -> float:
+    """Units of help the community's own organisations can deliver today (help a day, all
+    residents): the departments' throughput at their working capacity with cooperation's
+    gain (agents/department.py `throughputs`), the volunteer teams' capacity
+    (agents/social_organisation.py `team_capacity`), both at a fitting plan, and
+    vanguard_units from each party member able to help (agents/party_member.py). It is what
+    the rules could hand out, not what they did: capacity, whether or not anyone needs it."""
+    pop, p = state.residents, state.p
+    # At a fitting plan (fit 1): the plan's mismatch in the first days of a response is not
+    # the organisations' loss but the committee's (adaptability); it shows in the help
+    # delivered and so in function, and a shock that does nothing leaves structure alone.
+    _, departments = throughputs(pop.n, state.department_capacity, 1.0, p)
+    teams = team_capacity(state.team_active, 1.0, p)
+    members = int((pop.party & able_to_help(pop, in_need)).sum())
+    return float(departments.sum() + teams.sum() + members * p["vanguard_units"])
+
+
+def raw_levels(state: Any, in_need: np.ndarray | None = None) -> dict[str, float]:
+    """The levels the curves are made of, per resident where they scale with the community
+    (see module doc): giant-component share (0-1), working ties per resident, service
+    capacity per resident (help a day), mean function (0-1), tie strength per resident
+    (memberships included) and mean trust (0-1).
 
     `state` is the model (GrassrootsModel): it reads residents, ties, department_capacity,
-    enterprise_capacity, team_active, team_enrolled and p; `orgs` are the organisations'
-    capacities when the caller has them already (`organisation_capacities`).
+    team_active and p; `in_need` (bool per resident) when the caller has
+    it already.
     """
-    pop = state.residents
-    if orgs is None:
-        orgs = _organisations(state)
+    pop, p = state.residents, state.p
+    if in_need is None:
+        in_need = in_need_of(pop.gap, p["need_threshold"])
+    memberships = float((pop.org >= 0).sum())
     return {
         "giant": state.ties.giant_component_share(),
-        "organisations": float(orgs.mean()),
+        "working": state.ties.working_count() / pop.n,
+        "service": service_capacity(state, in_need) / pop.n,
         "function": float(resident_function(state).mean()),
-        "strength": state.ties.total_strength(),
+        "strength": (state.ties.total_strength()
+                     + memberships * p["membership_tie_strength"]) / pop.n,
         "trust": float((pop.trust_neighbours.mean() + pop.trust_institutions.mean()) / 2),
     }
 
 
-def observe(state: Any, reference: dict[str, float]) -> dict[str, float]:
-    """Today's observables (OBSERVABLES), from the model's state and the pre-shock levels
-    `reference` (raw_levels before any shock). Reads, besides raw_levels' inputs: infectious,
-    resources_used and help_today (units by channel)."""
-    orgs = _organisations(state)
-    raw = raw_levels(state, orgs)
-    rel = {k: (raw[k] / reference[k] if reference[k] > 0 else 1.0) for k in raw}
-    structure = 0.5 * (rel["giant"] + rel["organisations"])
-    relationship = 0.5 * (rel["strength"] + rel["trust"])
-    function = rel["function"]
-    pop, t = state.residents, state.ties
-    working = t.working_counts()
-    unmet = unmet_of(pop.gap, state.p["need_threshold"])
+def qualities(raw: dict[str, float], p: dict) -> dict[str, float]:
+    """The three dimension curves' values today, each 0-1, from `raw_levels` and the
+    reference community's levels (p: reference_*), each term capped at full (1)."""
+    def share(level: float, ref: float) -> float:
+        return min(1.0, level / ref)
+
+    structure = 0.5 * (raw["giant"] * share(raw["working"], p["reference_working_ties"])
+                       + share(raw["service"], p["reference_service_capacity"]))
+    relationship = 0.5 * (share(raw["strength"], p["reference_tie_strength"])
+                          + share(raw["trust"], p["reference_trust"]))
+    return {"structure": structure, "function": raw["function"],
+            "relationship": relationship}
+
+
+def observe(state: Any) -> dict[str, float]:
+    """Today's observables (OBSERVABLES), a pure function of the model's state: it reads, besides
+    raw_levels' inputs, enterprise_capacity, team_enrolled, infectious, resources_used and
+    help_today (units by channel)."""
+    pop, p = state.residents, state.p
+    unmet = unmet_of(pop.gap, p["need_threshold"])
     in_need = unmet.any(axis=0)
+    orgs = _organisations(state)
+    raw = raw_levels(state, in_need)
+    q = qualities(raw, p)
+    structure, function, relationship = q["structure"], q["function"], q["relationship"]
+    t = state.ties
+    working = t.working_counts()
     return {
         "structure": structure,
         "function": function,

@@ -21,6 +21,8 @@ from grassroots.measures.metrics import curve_metrics
 from grassroots.measures.outcomes import planner_outcomes
 
 DIMENSIONS = ("structure", "function", "relationship", "combined")
+#: The full quality every dimension curve is measured against (measures/dimensions.py).
+FULL = 1.0
 
 
 @dataclass
@@ -45,7 +47,7 @@ def summarise(record: RunRecord) -> dict:
     windows = c["windows"]
     onset = windows[0][0] if windows else None
     metrics = {dim: curve_metrics(df[dim].to_numpy(), onset, p["recovery_epsilon"],
-                                  p["control_window"]) for dim in DIMENSIONS}
+                                  p["control_window"], reference=FULL) for dim in DIMENSIONS}
     events = event_metrics(df, [w[0] for w in windows], p)
     return {
         "seed": c["seed"],
@@ -84,7 +86,8 @@ def summarise(record: RunRecord) -> dict:
 
 def event_metrics(df: pd.DataFrame, onsets: list[int], p: dict) -> list[dict]:
     """Metrics of each shock event separately: event k's curve runs from its onset to the
-    day before the next onset (or the horizon), measured against the pre-shock level q[0].
+    day before the next onset (or the horizon), after the pre-shock level q[0], measured
+    against full performance (FULL).
     Shocks with the same onset form one event."""
     onsets = sorted(set(onsets))
     out = []
@@ -94,7 +97,8 @@ def event_metrics(df: pd.DataFrame, onsets: list[int], p: dict) -> list[dict]:
         for dim in DIMENSIONS:
             q = df[dim].to_numpy()
             curve = np.concatenate([q[:1], q[onset:end]])
-            event[dim] = curve_metrics(curve, 1, p["recovery_epsilon"], p["control_window"])
+            event[dim] = curve_metrics(curve, 1, p["recovery_epsilon"], p["control_window"],
+                                       reference=FULL)
         out.append(event)
     return out
 

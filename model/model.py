@@ -38,7 +38,7 @@ from grassroots.core.params import resolve
 from grassroots.core.vocabulary import (
     CHANNELS, DEPARTMENTS, HEALTH, HOUSING, HOUSING_UTIL, INCOME, SERVICES,
 )
-from grassroots.measures.dimensions import OBSERVABLES, observe, raw_levels, resident_function
+from grassroots.measures.dimensions import OBSERVABLES, observe, resident_function
 from grassroots.policies import load_policy
 from grassroots.scenarios import Scenario, ScenarioError, load_scenario
 
@@ -138,8 +138,7 @@ class GrassrootsModel(mesa.Model):
         self.first_response: int | None = None
         self.half_known: int | None = None
         self._function_day = None  # day of the cached `function`
-        self.reference = raw_levels(self)  # the pre-shock levels the curves are relative to
-        self.obs: dict[str, float] = observe(self, self.reference)
+        self.obs: dict[str, float] = observe(self)
         self.datacollector = mesa.DataCollector(
             model_reporters={k: _reporter(k) for k in OBSERVABLES})
         self.datacollector.collect(self)
@@ -187,7 +186,7 @@ class GrassrootsModel(mesa.Model):
                 self.help_today[:] = 0.0
                 self.team_active[:] = self.team_enrolled
             self.in_need = in_need_of(pop.gap, p["need_threshold"])
-            self.obs = observe(self, self.reference)
+            self.obs = observe(self)
         self.datacollector.collect(self)
 
     def _respond_and_recover(self, day: int) -> None:

@@ -24,8 +24,8 @@ pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = {"core": 0, "community": 1, "policies": 1, "agents": 2, "scenarios": 2,
-          "measures": 2, "model": 3, "sweeps": 4, "analysis": 5, "dashboard": 6,
-          "grassroots": 7}
+          "measures": 3, "model": 4, "sweeps": 5, "analysis": 6, "dashboard": 7,
+          "grassroots": 8}
 CORE = {name for name, rank in LAYERS.items() if rank <= LAYERS["model"]}
 
 

@@ -16,7 +16,7 @@ from grassroots.core.params import PARAMS
 FAST = ["--residents", "300", "--days", "120"]
 OUTPUTS = {"timeseries.csv", "timeseries.parquet", "summary.json", "resilience.png"}
 CURVES = ("structure", "function", "relationship", "combined")
-METRICS = {"robustness", "depth", "loss_of_resilience", "resilience_index",
+METRICS = {"pre_shock", "robustness", "depth", "loss_of_resilience", "resilience_index",
            "time_to_recovery", "recovered", "recovery_status", "bounce_forward",
            "control_window"}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -113,7 +113,7 @@ def test_same_seed_is_byte_identical_other_seed_differs(first, work):
     assert {p.name for p in target.iterdir()} == OUTPUTS | {"notes.txt"}
 
 
-def test_scenario_none_keeps_every_curve_exactly_one(work):
+def test_scenario_none_keeps_every_curve_at_its_pre_shock_level(work):
     r = cli("run", *FAST, "--scenario", "none", "--out", "calm", cwd=work)
     assert r.returncode == 0, r.stderr
     with open(work / "calm" / "timeseries.csv", newline="") as fh:
@@ -121,7 +121,8 @@ def test_scenario_none_keeps_every_curve_exactly_one(work):
     assert len(rows) == 121
     for row in rows:
         for col in CURVES:
-            assert float(row[col]) == 1.0, (row["day"], col, row[col])
+            assert row[col] == rows[0][col], (row["day"], col, row[col])
+        assert float(row["function"]) == 1.0
     s = json.loads((work / "calm" / "summary.json").read_text())
     assert all(s["metrics"][d]["loss_of_resilience"] == 0.0 for d in CURVES)
 

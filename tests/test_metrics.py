@@ -8,7 +8,7 @@ import pytest
 
 from grassroots.measures.metrics import NOT_RECOVERED, curve_metrics
 
-KEYS = {"robustness", "depth", "loss_of_resilience", "resilience_index", "time_to_recovery",
+KEYS = {"pre_shock", "robustness", "depth", "loss_of_resilience", "resilience_index", "time_to_recovery",
         "recovered", "recovery_status", "bounce_forward", "control_window"}
 
 
@@ -155,3 +155,34 @@ def test_metrics_are_plain_python_numbers():
         assert type(m[key]) is float and math.isfinite(m[key])
     assert type(m["time_to_recovery"]) is int
     assert type(m["control_window"]) is int
+
+
+def test_against_a_fixed_reference_a_shortfall_counts_from_onset():
+    # q = 0.8 before and after a dip to 0.6 on day 3; onset 2; measured against Q0 = 1:
+    # LoR = (1-0.8) + (1-0.6) + 7 x (1-0.8) = 2.0 over days 2..10;
+    # window 9, RI = (8 x 0.8 + 0.6) / 9; robustness 0.6, depth 0.4;
+    # threshold 0.95 is never reached: not recovered; pre_shock 0.8, bounce 0.8/0.8 = 1.
+    q = np.full(11, 0.8)
+    q[3] = 0.6
+    m = curve_metrics(q, onset=2, reference=1.0)
+    assert m["pre_shock"] == 0.8
+    assert m["loss_of_resilience"] == pytest.approx(2.0)
+    assert m["resilience_index"] == pytest.approx((8 * 0.8 + 0.6) / 9)
+    assert m["robustness"] == 0.6 and m["depth"] == pytest.approx(0.4)
+    assert m["time_to_recovery"] is None and m["recovery_status"] == NOT_RECOVERED
+    assert m["bounce_forward"] == pytest.approx(1.0)
+    # the same curve measured against its own start has only the dip's loss
+    own = curve_metrics(q, onset=2)
+    assert own["loss_of_resilience"] == pytest.approx(0.2)
+    assert own["time_to_recovery"] == 2  # back on day 4, two days after the onset
+
+
+def test_having_less_never_scores_better_against_the_fixed_reference():
+    # a community at 0.9 with a smaller dip still loses more than one at 1 with a deeper one
+    weak, strong = np.full(30, 0.9), np.ones(30)
+    weak[5:8] = 0.85
+    strong[5:8] = 0.8
+    a = curve_metrics(weak, onset=5, reference=1.0)
+    b = curve_metrics(strong, onset=5, reference=1.0)
+    assert a["loss_of_resilience"] > b["loss_of_resilience"]
+    assert a["resilience_index"] < b["resilience_index"]

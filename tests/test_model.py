@@ -19,7 +19,7 @@ from grassroots.core.params import PARAMS, resolve
 from grassroots.scenarios import ScenarioError, load_scenario, shipped
 
 CURVES = ("structure", "function", "relationship", "combined")
-METRICS = ("robustness", "depth", "loss_of_resilience", "resilience_index",
+METRICS = ("pre_shock", "robustness", "depth", "loss_of_resilience", "resilience_index",
            "time_to_recovery", "recovered", "recovery_status", "bounce_forward",
            "control_window")
 COUNTS = ("residents_in_need", "unmet_needs", "displaced", "ties_working", "ties_lost",
@@ -39,11 +39,16 @@ def calm():
 
 
 # -- boundary: no shock, nothing changes -------------------------------------------------
-def test_no_shock_every_curve_is_exactly_one(calm):
+def test_no_shock_every_curve_stays_at_its_pre_shock_level(calm):
+    # The curves measure against a fixed reference community (measures/dimensions.py), so
+    # this community's pre-shock structure and relationship are its own level, at most 1;
+    # without a shock not one of them moves, and every need is met.
     ts = calm.timeseries
     assert len(ts) == 121 and ts["day"].tolist() == list(range(121))
     for c in CURVES:
-        assert (ts[c] == 1.0).all(), c
+        assert (ts[c] == ts[c].iloc[0]).all(), c
+        assert 0.8 < ts[c].iloc[0] <= 1.0, c
+    assert (ts["function"] == 1.0).all()
     zero = ["residents_in_need", "unmet_needs", "displaced", "ties_lost", "resources_used",
             *HELP]
     assert len(HELP) >= 3
@@ -59,8 +64,8 @@ def test_no_shock_every_loss_is_exactly_zero(calm):
     for dim in CURVES:
         m = s["metrics"][dim]
         assert m["loss_of_resilience"] == 0.0
-        assert m["depth"] == 0.0
-        assert m["robustness"] == 1.0
+        assert m["robustness"] == m["pre_shock"] == calm.timeseries[dim].iloc[0]
+        assert m["depth"] == pytest.approx(1.0 - m["pre_shock"])  # its shortfall, not a loss
         assert m["resilience_index"] == 1.0
         assert m["time_to_recovery"] == 0 and m["recovered"] is True
         assert m["recovery_status"] == "no shock"
@@ -88,9 +93,11 @@ def test_a_shock_that_does_nothing_changes_nothing(tmp_path, shock):
     f = _scenario_file(tmp_path, **shock)
     r = run({"residents": 300, "days": 60}, seed=2, scenario=str(f))
     assert r.summary["scenario"]["shocks"][0]["onset"] == 20
+    calm = run({"residents": 300, "days": 60}, seed=2, scenario="none")
     for c in CURVES:
-        assert (r.timeseries[c] == 1.0).all(), c
-        assert r.summary["metrics"][c]["loss_of_resilience"] == 0.0
+        assert (r.timeseries[c] == calm.timeseries[c]).all(), c
+        assert (r.timeseries[c] == r.timeseries[c].iloc[0]).all(), c
+    assert (r.timeseries["function"] == 1.0).all()
     assert (r.timeseries["residents_in_need"] == 0).all()
 
 
@@ -123,7 +130,8 @@ def test_flood_curves_unchanged_before_onset(flood):
     before = flood.timeseries[flood.timeseries["day"] < FLOOD_ONSET]
     assert len(before) == FLOOD_ONSET
     for c in CURVES:
-        assert (before[c] == 1.0).all(), c
+        assert (before[c] == before[c].iloc[0]).all(), c
+    assert (before["function"] == 1.0).all()
     assert (before["residents_in_need"] == 0).all()
     assert (before["displaced"] == 0).all()
 
@@ -413,8 +421,10 @@ def test_run_on_a_loaded_network(tmp_path):
     assert r.summary["ties"] == g.number_of_edges()
     assert r.summary["network"] == str(f)
     ts = r.timeseries
-    assert (ts.loc[ts["day"] < FLOOD_ONSET, list(CURVES)] == 1.0).all().all()
-    assert ts.loc[ts["day"] >= FLOOD_ONSET, "combined"].min() < 1.0
+    before = ts.loc[ts["day"] < FLOOD_ONSET, list(CURVES)]
+    assert (before == before.iloc[0]).all().all()
+    assert (before["function"] == 1.0).all()
+    assert ts.loc[ts["day"] >= FLOOD_ONSET, "combined"].min() < before["combined"].iloc[0]
 
 
 def test_scenario_onset_beyond_the_horizon_is_an_error():
@@ -425,18 +435,21 @@ def test_scenario_onset_beyond_the_horizon_is_an_error():
 
 # -- pinned regression ---------------------------------------------------------------------
 def test_pinned_regression_flood_500_residents_seed_7(flood):
-    # Pinned regression: values computed from the code at commit fecb7fd (500 residents,
-    # 200 days, seed 7, scenario flood, policy baseline), not derived by hand. A change here
-    # means the model's results changed: check it was intended, then re-pin.
+    # Pinned regression: values computed from the code (500 residents, 200 days, seed 7,
+    # scenario flood, policy baseline), not derived by hand: function and the counts at commit
+    # fecb7fd, the combined curve re-pinned when the curves became shares of a reference
+    # community (issue 10). A change here means the model's results changed: check it was
+    # intended, then re-pin.
     s = flood.summary
     c = s["metrics"]["combined"]
     f = s["metrics"]["function"]
     rel = 1e-9
-    assert c["robustness"] == pytest.approx(0.9009815482800683, rel=rel)
-    assert c["loss_of_resilience"] == pytest.approx(2.3558005243706415, rel=rel)
-    assert c["resilience_index"] == pytest.approx(0.9832921948626197, rel=rel)
-    assert c["bounce_forward"] == pytest.approx(0.9999296881266625, rel=rel)
-    assert c["time_to_recovery"] == 20
+    assert c["robustness"] == pytest.approx(0.8547182579770131, rel=rel)
+    assert c["loss_of_resilience"] == pytest.approx(7.9730365616592405, rel=rel)
+    assert c["resilience_index"] == pytest.approx(0.9434536414066721, rel=rel)
+    assert c["bounce_forward"] == pytest.approx(0.9999266605547946, rel=rel)
+    assert c["time_to_recovery"] == 41
+    assert c["pre_shock"] == pytest.approx(0.9587183696394787, rel=rel)
     assert f["robustness"] == pytest.approx(0.8916567184305781, rel=rel)
     assert f["loss_of_resilience"] == pytest.approx(2.7647223955767304, rel=rel)
     assert f["time_to_recovery"] == 19

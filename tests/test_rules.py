@@ -32,7 +32,7 @@ from grassroots.core.vocabulary import (
     EMERGENCY, HEALTH, HEALTH_DEPT, HOUSING, HOUSING_UTIL, INCOME, NEIGHBOUR, SERVICES,
     repair_step,
 )
-from grassroots.measures.dimensions import organisation_capacities
+from grassroots.measures.dimensions import organisation_capacities, qualities
 
 pytestmark = pytest.mark.unit
 
@@ -867,3 +867,35 @@ def test_organisation_capacities():
     # the team without enrolled volunteers is left out
     assert out == approx([1.0, 0.5, 1.0, 1.0, 0.8, 0.5, 0.75])
     assert len(organisation_capacities(np.ones(4), np.zeros(0), np.zeros(1), np.zeros(1))) == 4
+
+
+def _reference_levels(p, **change):
+    """raw_levels of a community exactly at the reference, with `change` applied."""
+    raw = {"giant": 1.0, "working": p["reference_working_ties"],
+           "service": p["reference_service_capacity"], "function": 1.0,
+           "strength": p["reference_tie_strength"], "trust": p["reference_trust"]}
+    return {**raw, **change}
+
+
+def test_qualities_are_one_at_the_reference_and_capped_above_it():
+    p = defaults()
+    q = qualities(_reference_levels(p), p)
+    assert q == {"structure": 1.0, "function": 1.0, "relationship": 1.0}
+    more = qualities(_reference_levels(p, working=2 * p["reference_working_ties"],
+                                       service=5.0, strength=9.0, trust=1.0), p)
+    assert more == q  # full is full: more than the reference scores no higher
+
+
+def test_qualities_fall_in_proportion_to_what_the_community_lacks():
+    p = defaults()
+    # half the working ties: structure's first half counts giant x 0.5
+    q = qualities(_reference_levels(p, working=0.5 * p["reference_working_ties"]), p)
+    assert q["structure"] == approx(0.5 * (0.5 + 1.0))
+    # no service capacity at all, and 80% of the giant component
+    q = qualities(_reference_levels(p, service=0.0, giant=0.8), p)
+    assert q["structure"] == approx(0.5 * 0.8)
+    # a quarter less tie strength, trust at half the reference
+    q = qualities(_reference_levels(p, strength=0.75 * p["reference_tie_strength"],
+                                    trust=0.5 * p["reference_trust"]), p)
+    assert q["relationship"] == approx(0.5 * (0.75 + 0.5))
+    assert q["function"] == 1.0
