@@ -44,8 +44,8 @@ class Resident(mesa.Agent):
 
     @property
     def function(self) -> float:
-        """Share of the four needs met today, as felt (reserves used today bridge
-        reserve_buffer of the health and services gaps), 0-1."""
+        """Share of the four needs met today, as felt (a household living on its supplies
+        today covers reserve_buffer of its services gap), 0-1."""
         return float(self.model.function[self.idx])
 
     @property
@@ -169,9 +169,14 @@ def react_to_onset(pop: Population, footprint: np.ndarray, plan_quality: float,
 
 # -- adaptability: reserves and feedback ------------------------------------------------------
 def use_reserves(pop: Population, anyone_in_need: bool, p: dict) -> tuple[np.ndarray, bool]:
-    """A resident whose services or health need is unmet consumes a day of household
-    reserves; that day the reserves bridge `reserve_buffer` of those gaps (see
-    community.state.effective_gap).
+    """A household short of services (its services need unmet: utilities out, shops shut)
+    that has a day of supplies lives on them: it consumes a day of reserves and covers
+    `reserve_buffer` of that day's services gap (community.state.effective_gap), so the day's
+    services need is met from its own stock and it is not in need of help for it
+    (community.state.felt_need). This is the self-sufficiency preparedness guidance asks of
+    households for the first days, when responders cannot reach everyone (72 hours in the
+    US Ready.gov guidance, three days to a week in Japan's). Supplies do not heal an injury:
+    a health gap is not bridged.
 
     Returns (buffered, reserves_moved); `pop.reserve_days` is drawn down in place.
     """
@@ -179,8 +184,7 @@ def use_reserves(pop: Population, anyone_in_need: bool, p: dict) -> tuple[np.nda
         if pop.buffered.any():
             pop.buffered[:] = False
         return pop.buffered, pop.reserves_moved
-    unmet = 1.0 - p["need_threshold"]
-    short = (pop.gap[HEALTH] > unmet) | (pop.gap[SERVICES] > unmet)
+    short = pop.gap[SERVICES] > 1.0 - p["need_threshold"]
     buffered = short & (pop.reserve_days >= 1.0)
     pop.reserve_days[buffered] -= 1.0
     return buffered, pop.reserves_moved | bool(buffered.any())
@@ -188,9 +192,9 @@ def use_reserves(pop: Population, anyone_in_need: bool, p: dict) -> tuple[np.nda
 
 def restock_households(pop: Population, in_need: np.ndarray,
                        p: dict) -> tuple[float, bool]:
-    """Households that keep supplies and are not in need restock them over
-    household_restock_days; rations from the community reserve left over when a need ends go
-    back to it.
+    """Households that keep supplies, are not in need and did not live on their supplies
+    today (their services are back) restock them over household_restock_days; rations from
+    the community reserve left over when a need ends go back to it.
 
     Returns (person-days handed back to the community reserve, reserves_moved);
     `pop.reserve_days` is updated in place.
@@ -198,11 +202,12 @@ def restock_households(pop: Population, in_need: np.ndarray,
     if not pop.reserves_moved:
         return 0.0, False
     back = 0.0
-    extra = (pop.reserve_days > pop.reserve_full) & ~in_need
+    settled = ~in_need & ~pop.buffered
+    extra = (pop.reserve_days > pop.reserve_full) & settled
     if extra.any():
         back = float((pop.reserve_days[extra] - pop.reserve_full[extra]).sum())
         pop.reserve_days[extra] = pop.reserve_full[extra]
-    low = (pop.reserve_days < pop.reserve_full) & ~in_need
+    low = (pop.reserve_days < pop.reserve_full) & settled
     if low.any():
         pop.reserve_days[low] = np.minimum(
             pop.reserve_full[low],

@@ -64,14 +64,21 @@ class Population:
 
 
 def effective_gap(gap: np.ndarray, buffered: np.ndarray, buffer: float) -> np.ndarray:
-    """Gaps as felt today (4 x n): reserves used today (`buffered`) bridge `buffer` of the
-    services and health gaps. Returns `gap` itself when nobody used reserves."""
+    """Gaps as felt today (4 x n): a household living on its own supplies today (`buffered`)
+    covers `buffer` of its services gap from them (water, food, light, medicines in place of
+    the utilities and shops). Returns `gap` itself when nobody used reserves."""
     if not buffered.any():
         return gap
     g = gap.copy()
-    g[HEALTH, buffered] *= 1.0 - buffer
     g[SERVICES, buffered] *= 1.0 - buffer
     return g
+
+
+def felt_need(gap: np.ndarray, buffered: np.ndarray, buffer: float,
+              threshold: float) -> np.ndarray:
+    """In need today (bool per resident), judged on the gaps as felt (`effective_gap`): a
+    household covering its services from its own supplies is not in need of help for them."""
+    return in_need_of(effective_gap(gap, buffered, buffer), threshold)
 
 
 def function_of(gap: np.ndarray) -> np.ndarray:

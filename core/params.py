@@ -412,8 +412,9 @@ _DECLARATIONS: list[Param] = [
           "Daily share of lost department capacity restored."),
     Param("warning_protection", float, 0.4, 0.0, 1.0, "fraction", "dynamics",
           "Share of flood damage a prepared resident (warned, or reacting in time) avoids."),
-    Param("reserve_buffer", float, 0.5, 0.0, 1.0, "fraction", "dynamics",
-          "Share of a services or health gap bridged on a day a resident uses reserves."),
+    Param("reserve_buffer", float, 0.8, 0.0, 1.0, "fraction", "dynamics",
+          "Share of a day's services gap a household covers from its own supplies on a day it "
+          "lives on them (water, food, light, medicines; not the power for everything)."),
     # -- help and repair --
     Param("help_unit", float, 0.1, 0.0, 1.0, "gap share per day per unit", "dynamics",
           "One unit of help ('resident-help') adds this to the daily repair rate of a "

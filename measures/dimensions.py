@@ -15,8 +15,9 @@ scoring better because it had less to lose:
                    service capacity: the help its departments (throughput at their working
                    capacity, with cooperation), active volunteers and party members at home
                    and not in need can deliver in a day (at a fitting plan)
-    function     = mean resident function (mean share of four needs met, with the reserves
-                   used today bridging reserve_buffer of health and services)
+    function     = mean resident function (mean share of four needs met, as felt: a
+                   household living on its supplies today covers reserve_buffer of its
+                   services gap)
     relationship = ½ min(1, (tie strength + memberships x membership_tie_strength) per
                    resident / reference_tie_strength)
                  + ½ (mean trust / mean trust before any shock)
@@ -43,7 +44,7 @@ import numpy as np
 from grassroots.agents.department import throughputs
 from grassroots.agents.party_member import able_to_help
 from grassroots.agents.social_organisation import team_capacity
-from grassroots.community.state import effective_gap, function_of, in_need_of, unmet_of
+from grassroots.community.state import effective_gap, felt_need, function_of, unmet_of
 from grassroots.core.vocabulary import CHANNELS, NEEDS
 
 #: Per-step observables, in the column order of the time-series table.
@@ -107,7 +108,7 @@ def raw_levels(state: Any, in_need: np.ndarray | None = None) -> dict[str, float
     """
     pop, p = state.residents, state.p
     if in_need is None:
-        in_need = in_need_of(pop.gap, p["need_threshold"])
+        in_need = felt_need(pop.gap, pop.buffered, p["reserve_buffer"], p["need_threshold"])
     memberships = float((pop.org >= 0).sum())
     return {
         "giant": state.ties.giant_component_share(),
@@ -139,7 +140,9 @@ def observe(state: Any) -> dict[str, float]:
     raw_levels' inputs, enterprise_capacity, team_enrolled, infectious, resources_used and
     help_today (units by channel)."""
     pop, p = state.residents, state.p
-    unmet = unmet_of(pop.gap, p["need_threshold"])
+    # needs as felt: a household living on its supplies has today's services covered
+    unmet = unmet_of(effective_gap(pop.gap, pop.buffered, p["reserve_buffer"]),
+                     p["need_threshold"])
     in_need = unmet.any(axis=0)
     orgs = _organisations(state)
     raw = raw_levels(state, in_need)

@@ -31,7 +31,7 @@ from grassroots.agents import party_member as party
 from grassroots.agents import resident as residents
 from grassroots.agents import social_organisation as organisations
 from grassroots.community.network_io import community_from_graph, load_community
-from grassroots.community.state import Population, in_need_of
+from grassroots.community.state import Population, felt_need, in_need_of
 from grassroots.community.synthetic import Community, build_synthetic
 from grassroots.community.ties import Ties
 from grassroots.core.params import resolve
@@ -185,7 +185,8 @@ class GrassrootsModel(mesa.Model):
                 self._close_event(day)
                 self.help_today[:] = 0.0
                 self.team_active[:] = self.team_enrolled
-            self.in_need = in_need_of(pop.gap, p["need_threshold"])
+            self.in_need = felt_need(pop.gap, pop.buffered, p["reserve_buffer"],
+                                     p["need_threshold"])
             self.obs = observe(self)
         self.datacollector.collect(self)
 
@@ -193,11 +194,11 @@ class GrassrootsModel(mesa.Model):
         """Steps 3a-3c of `step`."""
         pop, p, rng = self.residents, self.p, self.rng
         delay = self.response_delay()  # the plan's quality does not change within the day
-        # Needs are judged on the gaps themselves: reserves make a day easier to bear (see
-        # measures/dimensions.py) but do not end the need.
-        in_need = in_need_of(pop.gap, p["need_threshold"])
-        anyone = bool(in_need.any())
+        # Needs are judged on the gaps as felt: a household living on its own supplies has
+        # today's services covered and is not in need of help for them (§7.15).
+        anyone = bool(in_need_of(pop.gap, p["need_threshold"]).any())
         pop.buffered, pop.reserves_moved = residents.use_reserves(pop, anyone, p)
+        in_need = felt_need(pop.gap, pop.buffered, p["reserve_buffer"], p["need_threshold"])
         started = in_need & (pop.need_since < 0)
         pop.need_since[started] = day
         pop.need_since[~in_need] = -1

@@ -1,8 +1,9 @@
 """Seed-pinned regression: the model's results for every shipped scenario x {baseline,
 all-of-society} x seeds {0, 1} at 1,000 residents, recorded before the layered rewrite
 (issue 16), must stay byte-identical until a change of the model is made on purpose.
-Re-recorded on purpose once since: when the dimension curves became shares of a fixed reference
-community (issue 10; structure, relationship and combined changed, every count stayed).
+Re-recorded on purpose once since (issue 10): the dimension curves became shares of a fixed
+reference community, and a household living on its own supplies no longer counts as in need
+of help for services (docs/ODD.md §4.11, §7.15).
 
 What was recorded must not change; what was added later is not compared:
 

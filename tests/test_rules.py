@@ -24,7 +24,7 @@ from grassroots.agents import resident as res
 from grassroots.agents import social_organisation as orgs
 from grassroots.agents.committee import CommunityCommittee
 from grassroots.community.state import (
-    Population, effective_gap, function_of, in_need_of, unmet_of,
+    Population, effective_gap, felt_need, function_of, in_need_of, unmet_of,
 )
 from grassroots.community.ties import Ties
 from grassroots.core.params import defaults
@@ -134,11 +134,11 @@ def test_population_reads_the_community():
     assert not (pop.displaced.any() or pop.known.any() or pop.trust_moved or pop.reserves_moved)
 
 
-def test_effective_gap_bridges_health_and_services_of_buffered():
+def test_effective_gap_covers_the_services_of_buffered():
     gap = np.array([[0.4, 0.4], [0.6, 0.6], [0.2, 0.2], [0.8, 0.8]])
     assert effective_gap(gap, B(False, False), 0.5) is gap  # nobody used reserves
     g = effective_gap(gap, B(True, False), 0.5)
-    assert g[:, 0] == approx([0.4, 0.3, 0.2, 0.4])  # health and services halved
+    assert g[:, 0] == approx([0.4, 0.6, 0.2, 0.4])  # services halved, health untouched
     assert g[:, 1] == approx(gap[:, 1])
     assert gap[HEALTH, 0] == 0.6  # the input is not changed
 
@@ -254,15 +254,25 @@ def test_react_to_onset_boundaries(p, rng):
 
 # -- residents: reserves and feedback --------------------------------------------------------
 
-def test_use_reserves_bridges_unmet_health_or_services(p):
+def test_use_reserves_covers_unmet_services(p):
     # need_threshold 0.8: unmet when the gap exceeds 0.2
-    pop = make_pop(5, health=[0.5, 0.1, 0.0, 0.3, 0.0], services=[0.0, 0.3, 0.0, 0.0, 0.0],
-                   housing=[0.0, 0.0, 0.9, 0.0, 0.0], reserve_days=[2, 1, 5, 0.5, 4])
+    pop = make_pop(6, health=[0.0, 0.1, 0.0, 0.0, 0.0, 0.5],
+                   services=[0.9, 0.3, 0.0, 0.3, 0.1, 0.0],
+                   housing=[0.0, 0.0, 0.9, 0.0, 0.0, 0.0], reserve_days=[2, 1, 5, 0.5, 4, 3])
     buffered, moved = res.use_reserves(pop, True, p)
-    # 0 and 1 short and stocked; 2 only a housing need; 3 short but < 1 day left; 4 fine
-    assert buffered.tolist() == [True, True, False, False, False]
-    assert pop.reserve_days.tolist() == [1, 0, 5, 0.5, 4]
+    # 0 and 1 short of services and stocked; 2 only a housing need; 3 short but < 1 day
+    # left; 4 services met; 5 injured: supplies do not heal, so none is used
+    assert buffered.tolist() == [True, True, False, False, False, False]
+    assert pop.reserve_days.tolist() == [1, 0, 5, 0.5, 4, 3]
     assert moved is True
+
+
+def test_a_household_on_its_supplies_is_not_in_need_for_services(p):
+    # services gap 0.9 covered 0.8 -> felt 0.18 <= 0.2: met today; the housing need stays
+    gap = np.array([[0.0, 0.0, 0.5], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.9, 0.9, 0.9]])
+    felt = felt_need(gap, B(True, False, True), 0.8, 0.8)
+    assert felt.tolist() == [False, True, True]
+    assert in_need_of(gap, 0.8).tolist() == [True, True, True]  # the gaps themselves
 
 
 def test_use_reserves_nobody_in_need_clears_buffered(p):
@@ -276,18 +286,20 @@ def test_use_reserves_nobody_in_need_clears_buffered(p):
 
 def test_restock_households(p):
     p["household_restock_days"] = 3.0
-    pop = make_pop(5, reserve_days=[3, 3, 0, 3, 3], reserves_moved=True)
-    pop.reserve_days[:] = [5, 1, 3, 0, 1]
-    in_need = B(False, False, False, False, True)
+    pop = make_pop(6, reserve_days=[3, 3, 0, 3, 3, 3], reserves_moved=True)
+    pop.reserve_days[:] = [5, 1, 3, 0, 1, 4]
+    pop.buffered[5] = True  # lived on its supplies today: its services are not back
+    in_need = B(False, False, False, False, True, False)
     back, moved = res.restock_households(pop, in_need, p)
     # 0 hands back 2 extra days, 2 (keeps none) hands back 3; 1 and 3 restock a third of 3 a
-    # day; 4 is in need and keeps what it has
+    # day; 4 is in need and 5 on its supplies: both keep what they have
     assert back == approx(5.0)
-    assert pop.reserve_days.tolist() == approx([3, 2, 0, 1, 1])
+    assert pop.reserve_days.tolist() == approx([3, 2, 0, 1, 1, 4])
     assert moved is True
+    pop.buffered[5] = False
     for _ in range(3):
-        back, moved = res.restock_households(pop, B(*[False] * 5), p)
-    assert pop.reserve_days.tolist() == approx([3, 3, 0, 3, 3]) and moved is False
+        back, moved = res.restock_households(pop, B(*[False] * 6), p)
+    assert pop.reserve_days.tolist() == approx([3, 3, 0, 3, 3, 3]) and moved is False
 
 
 def test_restock_households_skipped_when_nothing_moved(p):
