@@ -37,10 +37,17 @@ def resilience_figure(ts: pd.DataFrame, summary: dict, path: str | Path | None =
     m = summary["metrics"]["combined"]
     ttr = m["time_to_recovery"]
     ttr_text = f"{ttr} days" if ttr is not None else m["recovery_status"]
-    text = (f"combined Q(t)\nrobustness (min) {m['robustness']:.3f}\n"
+    o = summary.get("outcomes") or {}
+    people = ""
+    if o:  # the planner outcomes lead (measures/outcomes.py)
+        people = (f"resident-days in need {o['resident_days_in_need']:,}"
+                  f" (peak {o['peak_residents_in_need']:,})\n"
+                  f"displaced resident-days {o['displaced_resident_days']:,}\n")
+    text = (f"{people}combined Q(t): before {m['pre_shock']:.3f}, "
+            f"robustness {m['robustness']:.3f}\n"
             f"loss of resilience {m['loss_of_resilience']:.2f} quality-days\n"
-            f"resilience index {m['resilience_index']:.3f} ({m['control_window']}-day window)\n"
-            f"time to recovery {ttr_text}\nbounce-forward {m['bounce_forward']:.3f}")
+            f"resilience index {m['resilience_index']:.5f} ({m['control_window']}-day window)\n"
+            f"time to recovery {ttr_text}")
     ax.text(0.99, 0.03, text, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
             bbox=dict(boxstyle="round", fc="white", ec="0.7"))
     ax.legend(loc="lower left", fontsize=9, ncol=2)

@@ -11,6 +11,9 @@ It reads DIR/runs.parquet, DIR/timeseries.parquet, DIR/design.parquet and DIR/ma
                              scenario, policy, outcome and parameter (S2 in sobol_s2.csv
                              when the design has second-order samples)
     morris_indices.csv       (Morris designs) mu, mu*, its 95% interval, sigma
+    comparisons.csv          (several policies, common random numbers) each package against
+                             the baseline, paired by replicate: mean difference, its 95%
+                             interval over seeds and a verdict (analysis/comparisons.py)
     curves.png               structure, function, relationship, combined over time: mean
                              and 95% band
     effects.png              each outcome against each varied parameter
@@ -33,6 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from grassroots.analysis.comparisons import headline_lines, package_comparisons
 from grassroots.analysis.load import DIMENSIONS, AnalysisError, SweepData, load_sweep
 from grassroots.analysis.plots import (curves_plot, effects_plot, groups_label, morris_plot,
                                        sobol_plot)
@@ -114,6 +118,8 @@ def _analyze_into(data: SweepData, outcomes: list[str], out: Path,
         effects_plot(data, summary, outcomes, out / "effects.png")
         report.files.append("effects.png")
 
+    _write_csv(package_comparisons(data, report.notes), "comparisons.csv", out, report)
+
     method = data.method
     if method == "sobol":
         table, s2 = sobol_tables(data, outcomes, report.notes)
@@ -174,6 +180,9 @@ def _readme(data: SweepData, outcomes: list[str], out: Path, report: AnalysisRep
                 top = g.sort_values(key, ascending=False).iloc[0]
                 lines.append(f"- {outcome} ({groups_label(scenario, policy)}): "
                              f"{top['parameter']} ({key} = {top[key]:.3f})")
+    if (out / "comparisons.csv").is_file():
+        lines += ["", "## Packages against the reference, paired by seed (comparisons.csv)", ""]
+        lines += headline_lines(pd.read_csv(out / "comparisons.csv"))
     if report.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in report.notes]
     (out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

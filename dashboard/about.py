@@ -52,12 +52,16 @@ the strength of ties) hold and come back.
   weakened below working strength, usually because someone was displaced. The boxes below
   show the committee, the four departments, the volunteer teams and the enterprises.
 - **Curves** (right): structure, function, relationship and their average (combined),
-  each relative to its level before the shock; shaded bands are the shock windows. Below,
-  the number of residents in need and displaced.
+  each a share of full performance — 1 is what a fixed reference community (the default
+  community) has, so a community with fewer organisations or ties starts lower; shaded
+  bands are the shock windows. Below, the number of residents in need and displaced.
 - **Comparison**: switch on *Compare with the baseline package* to run the `baseline`
   package on the same seed, scenario and community beside your choice. Its curves are
   dashed, the difference (yours minus baseline) has its own panel, and each monitor shows
-  the baseline's value and the difference — green where your choice does better.
+  the baseline's value and the difference — green where your choice does better. One seed
+  is one community and one draw of chance: the **Compare over seeds** tab runs your
+  settings and the baseline on many seeds, paired, and shows each difference with its 95%
+  interval, calling it better or worse only where the interval excludes 0.
 
 ### Good to know
 

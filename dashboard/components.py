@@ -24,8 +24,8 @@ from grassroots.core.params import ParameterError
 from grassroots.policies import load_policy
 from grassroots.dashboard.about import ABOUT_HTML
 from grassroots.dashboard.state import (
-    ADVANCED_PANELS, LARGE_COMMUNITY, PANELS, Control, Frame, Settings, Simulation,
-    controls, policy_choices, scenario_choices,
+    ADVANCED_PANELS, COMPARE_SEEDS, LARGE_COMMUNITY, MAX_COMPARE_SEEDS, PANELS, Control,
+    Frame, Settings, Simulation, controls, policy_choices, scenario_choices, seed_comparison,
 )
 from grassroots.dashboard.views import (
     COLOUR_MODES, CurvesCanvas, NetworkCanvas, capacity_rows, monitor_rows,
@@ -216,6 +216,58 @@ def CapacityIndicators(frame: Frame):
                 classes=["gr-indicators"])
 
 
+def _num(value: float, measure: str) -> str:
+    if measure.endswith("resilience_index"):
+        return f"{value:,.5f}"
+    if measure.endswith("loss_of_resilience") or measure.startswith("costs."):
+        return f"{value:,.2f}"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+
+
+def seed_table(rows: list[dict]) -> str:
+    """The comparison over seeds as an HTML table: means, difference with its 95% interval,
+    and the verdict coloured where the interval excludes 0."""
+    head = ("<tr><th>measure</th><th>baseline</th><th>chosen</th>"
+            "<th>difference [95% interval]</th><th></th></tr>")
+    body = []
+    for r in rows:
+        m = r["measure"]
+        cls = {"better": "gr-better", "worse": "gr-worse"}.get(r["verdict"], "")
+        body.append(
+            f"<tr class='gr-seed-row'><td>{r['label']}</td><td>{_num(r['reference'], m)}</td>"
+            f"<td>{_num(r['package'], m)}</td>"
+            f"<td>{_num(r['difference'], m)} [{_num(r['low'], m)}, {_num(r['high'], m)}]</td>"
+            f"<td class='{cls}'>{r['verdict']}</td></tr>")
+    return head + "".join(body)
+
+
+@solara.component
+def SeedComparison(ctl: Controller):
+    """Your settings against the baseline package over many paired seeds, to the horizon:
+    what one seed's live comparison cannot tell, whether a difference is beyond noise."""
+    solara.HTML("div", unsafe_innerHTML=(
+        "Runs your settings and the <b>baseline</b> package to the horizon on the same "
+        "seeds (your seed and the ones after it): each pair shares its community and its "
+        "random draws, so their difference is your settings' effect. The interval is the "
+        "95% interval of the mean difference over seeds; <span class='gr-better'>better"
+        "</span> or <span class='gr-worse'>worse</span> only where it excludes 0. The same "
+        "numbers as <code>grassroots compare</code>."), classes=["gr-caption"])
+    running = ctl.seed_running.value
+    with solara.Row(gap="10px", style={"align-items": "center", "margin-top": "8px"}):
+        solara.InputInt(f"Seeds (2–{MAX_COMPARE_SEEDS})", value=ctl.compare_seeds,
+                        disabled=running, classes=["gr-compare-seeds"])
+        solara.Button("Run the comparison", on_click=ctl.request_seed_comparison,
+                      color="primary", small=True, disabled=running,
+                      classes=["gr-run-comparison"])
+        solara.Text(ctl.seed_status.value, classes=["gr-caption", "gr-seed-status"])
+    result = ctl.seed_result.value
+    if result is not None:
+        title, rows = result
+        solara.Text(title, classes=["gr-label", "gr-seed-title"])
+        solara.HTML("table", unsafe_innerHTML=seed_table(rows),
+                    classes=["gr-indicators", "gr-seed-table"])
+
+
 @solara.component
 def About():
     # plain HTML: solara.Markdown would ask for KaTeX from a CDN, unreachable offline
@@ -243,6 +295,12 @@ class Controller:
         self.delay = solara.reactive(DEFAULT_DELAY)
         self.colour_by = solara.reactive("function")
         self.done = solara.reactive(self.sim.done)  # fires only when it flips
+        # the comparison over seeds: how many, the request that starts one, its state
+        self.compare_seeds = solara.reactive(COMPARE_SEEDS)
+        self.seed_request = solara.reactive(0)
+        self.seed_status = solara.reactive("")
+        self.seed_running = solara.reactive(False)
+        self.seed_result = solara.reactive(None)  # (title, rows) of the last comparison
         self._swap = threading.Lock()
 
     # -- settings -------------------------------------------------------------------------
@@ -327,6 +385,44 @@ class Controller:
     def run_to_end(self) -> None:
         self.playing.set(False)
         self.step(self.sim.days)
+
+    # -- comparison over seeds --------------------------------------------------------------
+    def request_seed_comparison(self) -> None:
+        if not self.seed_running.value:
+            self.seed_request.set(self.seed_request.value + 1)
+
+    def compare_over_seeds(self) -> None:
+        """Run the comparison the last request asked for (a task: it runs in a thread so the
+        page stays live); the current settings are read once, at the start."""
+        if self.seed_request.value == 0 or self.seed_running.value:
+            return
+        settings, n = self.sim.settings, self.compare_seeds.value
+        self.seed_running.set(True)
+        self.seed_status.set(f"running 0 of {n} seeds…")
+        shown = [time.monotonic()]
+
+        def progress(k: int, total: int) -> None:
+            # at most two updates a second: each one re-renders the page
+            if time.monotonic() - shown[0] >= 0.5:
+                shown[0] = time.monotonic()
+                self.seed_status.set(f"running {k} of {total} seeds…")
+
+        try:
+            rows = seed_comparison(settings, n, progress=progress)
+        except (ParameterError, ValueError) as err:
+            self.seed_status.set(f"Not run: {str(err).splitlines()[0]}")
+            return
+        except Exception as err:  # a bug must not take the page down
+            log.exception("comparison over seeds failed")
+            self.seed_status.set(f"Comparison failed: {err}")
+            return
+        finally:
+            self.seed_running.set(False)
+        last = settings.seed + n - 1
+        title = (f"{settings.policy_label()} against baseline · {settings.scenario} · "
+                 f"{settings.values['residents']:,} residents · seeds {settings.seed}–{last}")
+        self.seed_result.set((title, rows))
+        self.seed_status.set(f"done: {n} paired seeds")
 
     def toggle_play(self) -> None:
         self.playing.set(not self.playing.value)
@@ -428,6 +524,9 @@ def MainArea(ctl: Controller):
                     "with the same run with every prevention lever off)"),
                     classes=["gr-caption"])
                 CapacityIndicators(frame)
+        with solara.lab.Tab("Compare over seeds"):
+            with solara.Column(style={"max-width": "980px", "padding": "12px"}):
+                SeedComparison(ctl)
         with solara.lab.Tab("About"):
             with solara.Column(style={"max-width": "900px", "padding": "12px"}):
                 About()
@@ -447,6 +546,8 @@ def Dashboard(initial: Settings | None = None,
 
     ctl = solara.use_memo(make, [])
     solara.lab.use_task(ctl.play_loop, dependencies=[ctl.playing.value],
+                        prefer_threaded=True)
+    solara.lab.use_task(ctl.compare_over_seeds, dependencies=[ctl.seed_request.value],
                         prefer_threaded=True)
     solara.Style(CSS)
     solara.Title("Grassroots — planner dashboard")

@@ -30,7 +30,8 @@ import pandas as pd
 from grassroots.core.params import GROUPS, PARAMS, Param, ParameterError, by_group, defaults
 from grassroots.policies import LEVER_GROUPS, load_policy, shipped_policies
 from grassroots.core.io import check_seed
-from grassroots.model.run import Run, timeseries
+from grassroots.measures.comparison import paired_comparison
+from grassroots.model.run import Run, run, timeseries
 from grassroots.scenarios import ScenarioError, load_scenario, shipped
 from grassroots.dashboard.layout import Layout, layout_for
 
@@ -333,3 +334,54 @@ class Simulation:
                 reserve_share=(float(m.committee.reserve / reserve_full)
                                if reserve_full > 0 else float("nan")),
             )
+
+
+# -- comparison over seeds ----------------------------------------------------------------
+#: Seeds a comparison over seeds runs by default, and the most the dashboard runs.
+COMPARE_SEEDS = 12
+MAX_COMPARE_SEEDS = 50
+#: What the comparison over seeds shows, in order: (measure, label). The measures are rows of
+#: measures/comparison.py's paired_comparison; the planner outcomes lead.
+SEED_MEASURES = (
+    ("outcomes.resident_days_in_need", "resident-days in need"),
+    ("outcomes.vulnerable_resident_days_in_need", "… of vulnerable residents"),
+    ("outcomes.peak_residents_in_need", "peak residents in need"),
+    ("outcomes.displaced_resident_days", "displaced resident-days"),
+    ("outcomes.days_until_90pct_home", "days until 90% of the displaced are home"),
+    ("outcomes.unmet_need_days.housing", "housing unmet-need-days"),
+    ("outcomes.unmet_need_days.health", "health unmet-need-days"),
+    ("outcomes.unmet_need_days.income", "income unmet-need-days"),
+    ("outcomes.unmet_need_days.services", "services unmet-need-days"),
+    ("costs.per_resident_year", "cost, WD per resident-year"),
+    ("combined.loss_of_resilience", "combined loss of resilience (quality-days)"),
+    ("combined.resilience_index", "combined resilience index"),
+    ("structure.loss_of_resilience", "structure loss"),
+    ("function.loss_of_resilience", "function loss"),
+    ("relationship.loss_of_resilience", "relationship loss"),
+)
+
+
+def seed_comparison(settings: Settings, n_seeds: int,
+                    progress: Any = None) -> list[dict[str, Any]]:
+    """The chosen settings against the baseline package, paired on `n_seeds` seeds (the
+    chosen seed and the ones after it), each run to the horizon through `run()` — the
+    numbers `grassroots compare` gives for the same inputs. Returns the rows of
+    SEED_MEASURES from measures/comparison.py (means, difference package − baseline, its
+    95% interval over seeds, verdict), each with its `label`. `progress(done, total)` is
+    called after every seed. Raises ParameterError for a number of seeds outside
+    [2, MAX_COMPARE_SEEDS]."""
+    n = int(n_seeds)
+    if not 2 <= n <= MAX_COMPARE_SEEDS:
+        raise ParameterError(f"seeds: got {n_seeds!r}; allowed: an integer in "
+                             f"[2, {MAX_COMPARE_SEEDS}]")
+    chosen, base = [], []
+    for k in range(n):
+        seed = settings.seed + k
+        chosen.append(run(settings.params(), seed=seed, scenario=settings.scenario,
+                          policy=settings.policy, indicators=False).summary)
+        base.append(run(settings.baseline_params(), seed=seed, scenario=settings.scenario,
+                        policy=BASELINE, indicators=False).summary)
+        if progress is not None:
+            progress(k + 1, n)
+    rows = {r["measure"]: r for r in paired_comparison(base, chosen)}
+    return [{**rows[m], "label": label} for m, label in SEED_MEASURES if m in rows]

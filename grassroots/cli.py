@@ -188,13 +188,17 @@ def _print_summary(s: dict, out: Path, elapsed: float) -> None:
     for line in outcome_lines(s["outcomes"]):
         print(line)
     m = s["metrics"]
-    print(f"{'':14}{'robustness':>11}{'loss':>9}{'index':>9}  time to recovery")
+    # curves are shares of full performance (a reference community): "before" is where
+    # this community stood before the shock
+    print(f"{'':14}{'before':>8}{'robustness':>11}{'loss':>9}{'index':>9}  time to recovery")
     for dim in ("structure", "function", "relationship", "combined"):
         d = m[dim]
         ttr = (f"{d['time_to_recovery']} days" if d["time_to_recovery"] is not None
                else d["recovery_status"])
-        print(f"{dim:14}{d['robustness']:>11.3f}{d['loss_of_resilience']:>9.2f}"
-              f"{d['resilience_index']:>9.5f}  {ttr}")
+        print(f"{dim:14}{d['pre_shock']:>8.3f}{d['robustness']:>11.3f}"
+              f"{d['loss_of_resilience']:>9.2f}{d['resilience_index']:>9.5f}  {ttr}")
+    print("(curves: share of full performance, 1 = the reference community; "
+          "docs/ODD.md §4.11)")
     pk = s["peaks"]
     print(f"ties lost at the peak {pk['ties_lost']:,}")
     print(f"wrote {out}/timeseries.csv, timeseries.parquet, summary.json, resilience.png")

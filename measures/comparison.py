@@ -26,6 +26,8 @@ from grassroots.measures.summary import DIMENSIONS
 DIRECTION = {"robustness": +1, "resilience_index": +1, "loss_of_resilience": -1,
              "time_to_recovery": -1}
 CONFIDENCE = 0.95
+#: The package's costs compared (core/costs.py: package_cost).
+COST_KEYS = ("one_off", "recurring_per_year", "per_resident_year")
 
 
 def headline_measures(summary: dict) -> dict[str, float]:
@@ -41,7 +43,7 @@ def headline_measures(summary: dict) -> dict[str, float]:
         else:
             out[f"outcomes.{key}"] = float(value)
     if summary.get("costs"):
-        for key in ("one_off", "recurring_per_year", "per_resident_year"):
+        for key in COST_KEYS:
             out[f"costs.{key}"] = float(summary["costs"][key])
     for dim in DIMENSIONS:
         m = summary["metrics"][dim]
@@ -68,27 +70,28 @@ def paired_comparison(reference: list[dict], package: list[dict]) -> list[dict[s
         raise ValueError("paired comparison: the same non-zero number of runs on each side")
     ref = [headline_measures(s) for s in reference]
     pkg = [headline_measures(s) for s in package]
-    n = len(ref)
-    rows = []
-    for name in ref[0]:
-        a = np.array([r[name] for r in ref])
-        b = np.array([p[name] for p in pkg])
-        d = b - a
-        mean = float(d.mean())
-        if n > 1:
-            half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * d.std(ddof=1) / math.sqrt(n))
-        else:
-            half = float("nan")
-        low, high = mean - half, mean + half
-        direction = better_direction(name)
-        if n < 2 or not (low > 0 or high < 0) or direction == 0:
-            verdict = "no clear difference" if direction else "—"
-        else:
-            verdict = "better" if (mean > 0) == (direction > 0) else "worse"
-        rows.append({"measure": name, "reference": float(a.mean()), "package": float(b.mean()),
-                     "difference": mean, "low": low, "high": high, "seeds": n,
-                     "verdict": verdict})
-    return rows
+    return [paired_row(name, np.array([r[name] for r in ref]),
+                       np.array([p[name] for p in pkg])) for name in ref[0]]
+
+
+def paired_row(name: str, a: np.ndarray, b: np.ndarray) -> dict[str, Any]:
+    """One measure's paired comparison: `a` the reference's values, `b` the package's, seed
+    by seed (module doc: the Student-t interval of the mean difference b - a)."""
+    n = len(a)
+    d = np.asarray(b, float) - np.asarray(a, float)
+    mean = float(d.mean())
+    if n > 1:
+        half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * d.std(ddof=1) / math.sqrt(n))
+    else:
+        half = float("nan")
+    low, high = mean - half, mean + half
+    direction = better_direction(name)
+    if n < 2 or not (low > 0 or high < 0) or direction == 0:
+        verdict = "no clear difference" if direction else "—"
+    else:
+        verdict = "better" if (mean > 0) == (direction > 0) else "worse"
+    return {"measure": name, "reference": float(np.mean(a)), "package": float(np.mean(b)),
+            "difference": mean, "low": low, "high": high, "seeds": n, "verdict": verdict}
 
 
 def _days_after_onset(summary: dict) -> int:

@@ -302,3 +302,71 @@ def test_sobol_and_morris_intervals_are_reproducible():
     xm = morris_sample.sample(problem, 20, num_levels=4, seed=3)
     ym = xm[:, 0] + 0.5 * xm[:, 1] ** 2
     assert morris_indices(problem, xm, ym).equals(morris_indices(problem, xm, ym))
+
+
+# -- packages compared in a sweep --------------------------------------------------------
+PACKAGES_SWEEP = """name = "packages"
+description = "Two packages on the same seeds."
+seed = 3
+replicates = 4
+days = 120
+scenarios = ["flood"]
+policies = ["baseline", "all-of-society"]
+common_random_numbers = {crn}
+
+[constants]
+residents = 150
+
+[outputs]
+timeseries = "none"
+
+[analysis]
+outcomes = ["outcomes.resident_days_in_need"]
+"""
+
+
+def _packages_sweep(tmp_path, crn: bool) -> Path:
+    path = tmp_path / "packages.toml"
+    path.write_text(PACKAGES_SWEEP.format(crn=str(crn).lower()))
+    out = tmp_path / "out"
+    with SerialExecutor() as ex:
+        assert execute(plan_sweep(load_experiment(path), out), ex,
+                       progress=False).status == "complete"
+    return out
+
+
+def test_packages_in_a_sweep_are_compared_paired_by_seed(tmp_path):
+    from grassroots import run
+    from grassroots.measures.comparison import paired_comparison
+
+    out = _packages_sweep(tmp_path, crn=True)
+    analyze(out)
+    table = pd.read_csv(out / "analysis" / "comparisons.csv")
+    assert set(table["policy"]) == {"all-of-society"}
+    assert set(table["reference_policy"]) == {"baseline"}
+    # the same numbers as a paired comparison of run() on the sweep's seeds
+    runs = pd.read_parquet(out / "runs.parquet")
+    seeds = [int(s) for s in runs.loc[runs["policy"] == "baseline"].sort_values(
+        "replicate")["seed"]]
+    params = {"residents": 150, "days": 120}
+    expect = {r["measure"]: r for r in paired_comparison(
+        [run(params, seed=s, policy="baseline", indicators=False).summary for s in seeds],
+        [run(params, seed=s, policy="all-of-society", indicators=False).summary
+         for s in seeds])}
+    for _, row in table.iterrows():
+        e = expect[row["measure"]]
+        assert row["seeds"] == 4
+        for key in ("reference", "package", "difference", "low", "high"):
+            assert row[key] == pytest.approx(e[key], rel=1e-9, abs=1e-12), (row["measure"], key)
+        assert row["verdict"] == e["verdict"]
+    assert {"outcomes.resident_days_in_need", "costs.per_resident_year",
+            "combined.resilience_index", "structure.loss_of_resilience"} <= set(table["measure"])
+    readme = (out / "analysis" / "README.md").read_text()
+    assert "all-of-society − baseline (flood, sample 0), outcomes.resident_days_in_need" in readme
+
+
+def test_packages_on_different_seeds_are_not_paired(tmp_path):
+    out = _packages_sweep(tmp_path, crn=False)
+    report = analyze(out)
+    assert not (out / "analysis" / "comparisons.csv").exists()
+    assert any("common_random_numbers = true" in n for n in report.notes)

@@ -17,8 +17,8 @@ from grassroots.dashboard.components import Dashboard
 from grassroots.dashboard.layout import MAX_NEIGHBOURHOODS, MAX_RESIDENTS, layout_for
 from grassroots.dashboard.serve import is_loopback, solara_command
 from grassroots.dashboard.state import (
-    ADVANCED_PANELS, PANELS, Settings, Simulation, control_for, controls, policy_levers,
-    scenario_choices,
+    ADVANCED_PANELS, MAX_COMPARE_SEEDS, PANELS, SEED_MEASURES, Settings, Simulation,
+    control_for, controls, policy_levers, scenario_choices, seed_comparison,
 )
 from grassroots.dashboard.views import (
     MONITORS, CurvesCanvas, NetworkCanvas, capacity_rows, monitor_rows, organisation_cells,
@@ -358,3 +358,51 @@ def test_front_end_assets_are_installed_for_offline_use():
     import solara_assets  # noqa: F401  (serves Solara's front-end files without a CDN)
 
     assert int(ipyvuetify.__version__.split(".")[0]) < 3  # Vue 2 app (MESA_NOTES.md)
+
+
+def _wait_for_comparison(ctl, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not ctl.seed_running.value and ctl.seed_status.value.startswith(("done", "Not")):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"comparison did not finish: {ctl.seed_status.value!r}")
+
+
+def test_comparison_over_seeds_gives_paired_intervals_as_compare_does():
+    settings = Settings.initial(policy="all-of-society").with_value("residents", 150)
+    ctl, rc = _render(settings)
+    field = rc.find(v.TextField, class_="gr-compare-seeds").widget
+    field.v_model = "3"
+    field.fire_event("focusout", None)
+    assert ctl.compare_seeds.value == 3
+    _button(rc, "Run the comparison").click()
+    _wait_for_comparison(ctl)
+    assert ctl.seed_status.value == "done: 3 paired seeds"
+    title, rows = ctl.seed_result.value
+    assert "all-of-society against baseline" in title and "seeds 0–2" in title
+    # the same rows as the paired comparison of run() on seeds 0-2 (measures/comparison.py)
+    assert rows == seed_comparison(ctl.sim.settings, 3)
+    first = rows[0]
+    assert first["measure"] == "outcomes.resident_days_in_need" and first["seeds"] == 3
+    assert first["low"] <= first["difference"] <= first["high"]
+    assert [r["measure"] for r in rows][:2] == [m for m, _ in SEED_MEASURES][:2]
+    tables = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
+              if "gr-seed-row" in w.unsafe_innerHTML]
+    assert len(tables) == 1 and tables[0].count("<tr class='gr-seed-row'>") == len(rows)
+    assert "<td>resident-days in need</td>" in tables[0]
+    assert f"{first['difference']:,.1f} [" in tables[0] or f"{first['difference']:,.0f} [" \
+        in tables[0]
+    cost = next(r for r in rows if r["measure"] == "costs.per_resident_year")
+    assert cost["verdict"] == "worse" and cost["difference"] > 0  # every lever up costs more
+
+
+def test_comparison_over_seeds_refuses_a_bad_number_of_seeds():
+    ctl, rc = _render()
+    ctl.compare_seeds.set(1)
+    _button(rc, "Run the comparison").click()
+    _wait_for_comparison(ctl)
+    assert ctl.seed_status.value.startswith("Not run: seeds: got 1; allowed: an integer in")
+    assert ctl.seed_result.value is None
+    with pytest.raises(ParameterError):
+        seed_comparison(ctl.sim.settings, MAX_COMPARE_SEEDS + 1)
