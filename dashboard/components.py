@@ -350,12 +350,18 @@ class Controller:
             self.message.set(f"Not applied: {err}")
 
     def on_scenario(self, value) -> None:
+        # the picker offers shipped names only, but a client can send anything: a name that
+        # is not shipped (a path, say) is refused with a message and nothing is read
         if value is not None:
-            self.change(lambda: self.sim.settings.with_scenario(value))
+            err = self.change(lambda: self.sim.settings.with_scenario(value))
+            if err:
+                self.message.set(f"Not applied: {err}")
 
     def on_policy(self, value) -> None:
         if value is not None:
-            self.change(lambda: self.sim.settings.with_policy(value))
+            err = self.change(lambda: self.sim.settings.with_policy(value))
+            if err:
+                self.message.set(f"Not applied: {err}")
 
     def on_compare(self, value) -> None:
         self.change(lambda: self.sim.settings.with_compare(bool(value)))

@@ -178,6 +178,9 @@ def _write_outputs(out: Path, result, figure) -> None:
         out.mkdir(exist_ok=True)
         for f in tmp.iterdir():
             os.replace(f, out / f.name)
+    except OSError as err:  # a full disk: name the folder (a failed write() names no file)
+        raise OSError(err.errno, f"{err.strerror or err}; {str(out)!r} is left as it was",
+                      str(out)) from err
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -592,6 +595,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except OSError as err:  # a full disk, a read-only or vanished folder: one line
+        where = f" {err.filename}" if err.filename else ""
+        print(f"grassroots: error: cannot read or write{where}: {err.strerror or err}",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

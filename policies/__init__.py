@@ -34,8 +34,12 @@ def load_policy(name_or_path: str) -> Policy:
     where = f"policy {path.name}"
     data = read_toml(path, "policy", ParameterError)
     check_keys(data, ("name", "rationale", "levers"), where, ParameterError)
+    table = data.get("levers", {})
+    if not isinstance(table, dict):
+        raise ParameterError(f"{where}: levers: got {table!r}; allowed: a table of lever "
+                             f"values ([levers])")
     levers = {}
-    for name, value in data.get("levers", {}).items():
+    for name, value in table.items():
         param = PARAMS.get(name)
         if param is not None and param.group not in LEVER_GROUPS:
             raise ParameterError(f"{where}: levers.{name} is a {param.group} parameter; "

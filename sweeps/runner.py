@@ -137,9 +137,30 @@ def execute(plan: SweepPlan, executor, *, flush_every: int = FLUSH_EVERY,
     """
     # one writer per sweep folder, held for the whole session (core/io.py FolderLock)
     with FolderLock(plan.store.out, SweepError, what="sweep"):
-        return _execute(plan, executor, flush_every=flush_every, flush_seconds=flush_seconds,
-                        progress=progress, on_flush=on_flush, run_fn=run_fn,
-                        source_file=source_file)
+        try:
+            return _execute(plan, executor, flush_every=flush_every,
+                            flush_seconds=flush_seconds, progress=progress,
+                            on_flush=on_flush, run_fn=run_fn, source_file=source_file)
+        except WriteFailed as err:  # before any run (the manifest, the design)
+            raise SweepError(str(err)) from None
+
+
+class WriteFailed(Exception):
+    """A write into the sweep folder failed (a full disk, a lost mount): every file written
+    before is intact (each is written atomically), the failed one is not there, and
+    `--resume` finishes the sweep once the folder is writable again."""
+
+    def __init__(self, folder: Path, err: OSError):
+        super().__init__(f"cannot write to {str(folder)!r}: {err.strerror or err}; the runs "
+                         f"recorded before are kept")
+
+
+def _writing(store, write: Callable, *args):
+    """`write(*args)`, an OSError turned into WriteFailed naming the folder."""
+    try:
+        return write(*args)
+    except OSError as err:
+        raise WriteFailed(store.out, err) from err
 
 
 def _execute(plan: SweepPlan, executor, *, flush_every: int, flush_seconds: float,
@@ -151,8 +172,8 @@ def _execute(plan: SweepPlan, executor, *, flush_every: int, flush_seconds: floa
     store.clean()
     manifest, session = open_session(exp, plan.manifest, executor.describe(), len(plan.todo),
                                      source_file)
-    store.write_manifest(manifest)
-    store.write_design(exp)
+    _writing(store, store.write_manifest, manifest)
+    _writing(store, store.write_design, exp)
 
     rows: list[dict] = []
     series: list[pa.Table] = []
@@ -164,8 +185,9 @@ def _execute(plan: SweepPlan, executor, *, flush_every: int, flush_seconds: floa
     def flush():
         nonlocal rows, series, last_flush
         if rows:
-            store.write_batch(rows, series)
-            rows, series = [], []
+            batch, rows, series = (rows, series), [], []
+            # a batch that cannot be written is not recorded: --resume runs it again
+            _writing(store, store.write_batch, *batch)
             if on_flush is not None:
                 on_flush(ran)
         last_flush = time.monotonic()
@@ -190,16 +212,18 @@ def _execute(plan: SweepPlan, executor, *, flush_every: int, flush_seconds: floa
             if len(rows) >= flush_every or time.monotonic() - last_flush >= flush_seconds:
                 flush()
         flush()
+    except WriteFailed as err:
+        _stop(executor, results)
+        status, message = "aborted", str(err)
     except KeyboardInterrupt as err:
         _stop(executor, results)
-        flush()
         status = "interrupted"
         signum = getattr(err, "signum", signal.SIGINT)
         message = "interrupted by " + signal.Signals(signum).name
+        message = _last_flush(flush, message)
     except Exception as err:  # the executor failed (not a run: runs never raise)
         _stop(executor, results)
-        flush()
-        status, message = "aborted", f"executor failed: {error_line(err)}"
+        status, message = "aborted", _last_flush(flush, f"executor failed: {error_line(err)}")
     finally:
         bar.close()
         _restore_sigterm(previous)
@@ -208,8 +232,15 @@ def _execute(plan: SweepPlan, executor, *, flush_every: int, flush_seconds: floa
                          elapsed=time.perf_counter() - t0, message=message, signum=signum)
     recorded = store.recorded()
     report.missing = exp.n_runs - len(recorded)
+    consolidated = False
     if status == "complete" and report.missing == 0:
-        counts = store.consolidate(exp.parameter_columns)
+        try:
+            counts = _writing(store, store.consolidate, exp.parameter_columns)
+            consolidated = True
+        except WriteFailed as err:  # the parts stay: --resume consolidates them
+            status = report.status = "aborted"
+            message = report.message = str(err)
+    if consolidated:
         report.ok, report.failed = counts["ok"], counts["failed"]
         report.files = [str(store.runs_path)] + ([str(store.ts_path)]
                                                  if store.ts_path.is_file() else [])
@@ -220,10 +251,26 @@ def _execute(plan: SweepPlan, executor, *, flush_every: int, flush_seconds: floa
             status = report.status = "aborted"
     close_session(manifest, session, status, ran, message,
                   {"ok": report.ok, "failed": report.failed, "missing": report.missing})
-    store.write_manifest(manifest)
+    try:
+        _writing(store, store.write_manifest, manifest)
+    except WriteFailed as err:
+        # the manifest on disk still says "running": --resume picks the sweep up from it
+        if status == "complete":
+            status = report.status = "aborted"
+        report.message = f"{report.message}; {err}" if report.message else str(err)
+        return report
     if status == "complete":
         store.remove_parts()
     return report
+
+
+def _last_flush(flush: Callable[[], None], message: str) -> str:
+    """Write what finished before stopping; a failed write is added to the message."""
+    try:
+        flush()
+    except WriteFailed as err:
+        return f"{message}; {err}"
+    return message
 
 
 def _stop(executor, results) -> None:

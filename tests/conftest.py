@@ -25,6 +25,8 @@ TIER_OF_FILE = {
     "test_odd.py": "unit",
     "test_costs.py": "unit",
     "test_locks.py": "unit",
+    "test_faults.py": "surfaces",
+    "test_fuzz.py": "surfaces",
     "test_ties.py": "unit",
     "test_community.py": "model",
     "test_model.py": "model",
@@ -55,6 +57,8 @@ SLOW_TESTS = {
     # plays the dashboard in real time; under a loaded machine Solara's render-loop guard
     # can trip, so it runs in the full (serial) suite only
     "test_dashboard.py": {"test_play_and_pause"},
+    "test_faults.py": {"test_a_full_disk_at_any_write*", "test_a_lost_dask_worker*"},
+    "test_fuzz.py": {"test_ten_thousand_fuzzed_files"},
 }
 TIERS = ("unit", "model", "claims", "surfaces")
 

@@ -406,3 +406,20 @@ def test_comparison_over_seeds_refuses_a_bad_number_of_seeds():
     assert ctl.seed_result.value is None
     with pytest.raises(ParameterError):
         seed_comparison(ctl.sim.settings, MAX_COMPARE_SEEDS + 1)
+
+
+@pytest.mark.parametrize("field, bad", [
+    ("scenario", "../../etc/passwd"), ("scenario", "/etc/passwd"),
+    ("scenario", "scenarios/flood.toml"), ("policy", "../../etc/passwd"),
+    ("policy", "/etc/hostname"), ("policy", "policies/baseline.toml"),
+])
+def test_file_like_fields_accept_only_shipped_names(field, bad):
+    """A browser can send any value for a picker: the dashboard takes shipped names only, never
+    a path (issue 17, item 5) — the server reads no file a session names."""
+    ctl, rc = _render()
+    before = ctl.sim.settings.key()
+    rc.find(v.Select, class_=f"gr-{field}").widget.v_model = bad
+    assert ctl.sim.settings.key() == before
+    assert ctl.message.value.startswith(f"Not applied: {field}: got {bad!r}; allowed: one of")
+    with pytest.raises((ParameterError, ValueError)):
+        getattr(Settings.initial(), f"with_{field}")(bad)

@@ -5,8 +5,9 @@ set to it; Playwright's own browser download is not used. The server listens on 
 only, and every request the page makes to anywhere else is blocked and reported: the page
 must work with no internet access.
 
-Set DASHBOARD_SCREENSHOTS=DIR to also write DIR/dashboard-default.png and
-DIR/dashboard-comparison.png (the screenshots in docs/ are made that way).
+Set DASHBOARD_SCREENSHOTS=DIR to also write DIR/dashboard-default.png,
+DIR/dashboard-comparison.png and DIR/dashboard-seeds.png (the screenshots in docs/ are made
+that way).
 """
 
 import os
@@ -195,6 +196,21 @@ def test_default_view_and_comparison_view(page):
     diff = page.locator(".gr-monitor-loss .gr-monitor-sub").inner_text()
     assert re.search(r"diff [-+]\d", diff), diff
     _shot(page, "dashboard-comparison.png")
+
+    # the comparison over seeds: all-of-society against baseline, paired, with intervals
+    page.get_by_role("tab", name="Compare over seeds").click()
+    seeds = page.locator(".gr-compare-seeds input")
+    seeds.fill("4")
+    seeds.press("Enter")
+    page.get_by_role("button", name="Run the comparison").click()
+    expect(page.locator(".gr-seed-status")).to_have_text("done: 4 paired seeds",
+                                                         timeout=180_000)
+    table = page.locator(".gr-seed-table")
+    expect(table).to_contain_text("resident-days in need")
+    first = page.locator(".gr-seed-row").first.inner_text()
+    assert re.search(r"[-+]?[\d,.]+ \[[-+]?[\d,.]+, [-+]?[\d,.]+\]", first), first
+    expect(page.locator(".gr-seed-title")).to_contain_text("seeds 0–3")
+    _shot(page, "dashboard-seeds.png")
 
     # the About panel
     page.get_by_role("tab", name="About").click()

@@ -1,10 +1,8 @@
 """Sweeps: identical results on every executor, streaming, kill and resume, failing runs."""
 
-import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,12 +12,12 @@ import psutil
 import pyarrow.parquet as pq
 import pytest
 
+from dask_cluster import dask_cluster, free_port
 from grassroots.model.run import run
 from grassroots.sweeps.executors import DaskExecutor, ProcessPool, SerialExecutor, SweepError
 from grassroots.sweeps.experiment import load_experiment
 from grassroots.sweeps.runner import execute, plan_sweep
 
-VENV_BIN = Path(sys.executable).parent
 
 TINY = """
 name = "tiny"
@@ -115,57 +113,11 @@ def reference(work):
     return {"tiny": tiny, "longer": longer}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def dask_scheduler(tmp_path_factory):
-    """A real Dask scheduler and two single-threaded workers, each started as its own
-    process with Dask's commands, on the loopback address only."""
-    from distributed import Client
-
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    logs = tmp_path_factory.mktemp("dask")
-    procs = []
-
-    def start(args, name):
-        log = open(logs / f"{name}.log", "w")
-        procs.append(subprocess.Popen([str(VENV_BIN / "dask"), *args], stdout=log,
-                                      stderr=subprocess.STDOUT, start_new_session=True))
-
-    try:
-        start(["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-              "scheduler")
-        for k in (1, 2):
-            start(["worker", address, "--nthreads", "1", "--nworkers", "1", "--host",
-                   "127.0.0.1", "--no-dashboard", "--name", f"w{k}"], f"worker{k}")
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with Client(address, timeout=5) as c:
-                    c.wait_for_workers(2, timeout=60)
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
+    """A real Dask scheduler and two single-threaded workers (tests/dask_cluster.py)."""
+    with dask_cluster(tmp_path_factory.mktemp("dask"), workers=2) as (address, _):
         yield address
-    finally:  # each started in its own session: the group holds the nanny's worker too
-        for p in procs:
-            os.killpg(p.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 5
-        for p in procs:
-            try:
-                p.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(p.pid, signal.SIGKILL)
-            p.wait(5)
 
 
 # -- identical results on every executor --------------------------------------------------
@@ -409,7 +361,7 @@ def test_resume_checks_the_folder_and_the_file(work, reference):
 
 def test_unreachable_scheduler_is_a_one_line_error_and_writes_nothing(work, reference):
     out = work / "noscheduler"
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
     proc = subprocess.run([sys.executable, "-m", "grassroots.cli", "sweep",
                            str(reference["tiny"]), "--scheduler", f"tcp://127.0.0.1:{port}",
