@@ -20,14 +20,13 @@ scoring better because it had less to lose:
                    services gap)
     relationship = ½ min(1, (tie strength + memberships x membership_tie_strength) per
                    resident / reference_tie_strength)
-                 + ½ (mean trust / mean trust before any shock)
-
-The reference community is the default synthetic community (its mean over seeds 0-19 at
-2,000 residents): its levels are declared constants (core/params.py, group `run`).
+                 + ½ min(1, mean trust / reference_trust)
     combined     = (structure + function + relationship) / 3
 
-Trust alone is measured against the community's own starting level: it erodes by fixed daily
-steps, so a community that starts lower does not lose less of it.
+The reference community is the default synthetic community under the baseline package (its
+mean over seeds 0-19 at 2,000 residents, measured by benchmarks/reference_community.py): its
+levels are declared constants (core/params.py, group `run`). Why this definition, with its
+sources: docs/ODD.md §4.11.
 
 `observe` is a pure function of the model's state: it reads and writes nothing else. Besides
 the curves it counts people: residents in need (all, vulnerable), residents with each need
@@ -103,8 +102,8 @@ def raw_levels(state: Any, in_need: np.ndarray | None = None) -> dict[str, float
     (memberships included) and mean trust (0-1).
 
     `state` is the model (GrassrootsModel): it reads residents, ties, department_capacity,
-    team_active and p; `in_need` (bool per resident) when the caller has
-    it already.
+    team_active and p; `in_need` (bool per resident, needs as felt) when the caller has it
+    already.
     """
     pop, p = state.residents, state.p
     if in_need is None:
@@ -136,8 +135,8 @@ def qualities(raw: dict[str, float], p: dict) -> dict[str, float]:
 
 
 def observe(state: Any) -> dict[str, float]:
-    """Today's observables (OBSERVABLES), a pure function of the model's state: it reads, besides
-    raw_levels' inputs, enterprise_capacity, team_enrolled, infectious, resources_used and
+    """Today's observables (OBSERVABLES), a pure function of the model's state: it reads,
+    besides raw_levels' inputs, enterprise_capacity, team_enrolled, infectious, resources_used and
     help_today (units by channel)."""
     pop, p = state.residents, state.p
     # needs as felt: a household living on its supplies has today's services covered

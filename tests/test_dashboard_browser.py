@@ -217,3 +217,42 @@ def test_default_view_and_comparison_view(page):
     expect(page.get_by_role("heading", name="The five capacities")).to_be_visible()
     assert page.outside == [], f"the page asked for outside resources: {page.outside}"
     assert page.errors == [], page.errors
+
+
+SESSIONS = 20
+
+
+def test_twenty_sessions_at_once_stay_apart(browser, server):
+    """Twenty browser contexts (twenty dashboard sessions) open on one server at once; each
+    picks its own seed and steps its own number of days, interleaved with the others. Every
+    session ends with exactly its own seed and day: no state leaks between sessions."""
+    contexts, pages = [], []
+    try:
+        for k in range(SESSIONS):
+            ctx = browser.new_context(viewport=VIEWPORT)
+            pg = ctx.new_page()
+            pg.set_default_timeout(TIMEOUT * 3)
+            pg.goto(server)
+            expect(pg.locator("img.gr-curves")).to_be_visible()
+            contexts.append(ctx)
+            pages.append(pg)
+        for k, pg in enumerate(pages):  # each its own community
+            seed = pg.locator(".gr-seed input")
+            seed.fill(str(100 + k))
+            seed.press("Enter")
+        for k, pg in enumerate(pages):
+            expect(pg.locator(".gr-seed input")).to_have_value(str(100 + k))
+            _wait_day(pg, 0)
+        steps = [1 + k % 4 for k in range(SESSIONS)]
+        for round_ in range(max(steps)):  # interleaved: one step per session per round
+            for k, pg in enumerate(pages):
+                if round_ < steps[k]:
+                    pg.get_by_role("button", name="Step").click()
+                    _wait_day(pg, round_ + 1)
+        for k, pg in enumerate(pages):
+            _wait_day(pg, steps[k])
+            expect(pg.locator(".gr-seed input")).to_have_value(str(100 + k))
+            assert f"seed {100 + k}" in pg.locator(".gr-caption").nth(1).inner_text()
+    finally:
+        for ctx in contexts:
+            ctx.close()
