@@ -25,21 +25,8 @@ from grassroots.sweeps import store as store_mod
 from grassroots.sweeps.executors import SerialExecutor, SweepError
 from grassroots.sweeps.experiment import load_experiment
 from grassroots.sweeps.runner import execute, plan_sweep
+from test_sweep import LONGER, TINY, runs_table  # the same experiments as the sweep tests
 
-TINY = """
-name = "tiny"
-seed = 11
-replicates = 2
-days = 100
-[constants]
-residents = 150
-[vary]
-mutual_aid_strength = [0.2, 0.8]
-party_contact_rate = [0.0, 2.0]
-[outputs]
-timeseries = 10
-timeseries_columns = ["structure", "function", "combined"]
-"""
 FLUSH_EVERY = 2  # 8 runs: four batches, so a failure can strike between them
 
 
@@ -70,10 +57,6 @@ def sweep(path: Path, out: Path, resume: bool = False):
     with SerialExecutor() as ex:
         return execute(plan_sweep(exp, out, resume=resume), ex, progress=False,
                        flush_every=FLUSH_EVERY)
-
-
-def runs_table(out: Path):
-    return pq.read_table(out / "runs.parquet").drop_columns(["wall_time"])
 
 
 def assert_intact(out: Path) -> None:
@@ -189,22 +172,6 @@ def test_a_full_disk_leaves_a_run_folder_as_it_was(tmp_path):
 
 
 # -- a lost Dask worker ------------------------------------------------------------------------
-LONGER = """
-name = "longer"
-seed = 5
-replicates = 4
-days = 150
-[constants]
-residents = 300
-[vary]
-mutual_aid_strength = [0.1, 0.4, 0.7]
-volunteer_share = [0.0, 0.05, 0.1, 0.2]
-[outputs]
-timeseries = 5
-timeseries_columns = ["structure", "combined"]
-"""
-
-
 def test_a_lost_dask_worker_mid_sweep_changes_nothing(tmp_path):
     """A real scheduler and two `dask worker` processes on loopback; after the first batch
     is written, one worker (its nanny and its worker process) gets SIGKILL. Dask runs the
