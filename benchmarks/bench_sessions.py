@@ -6,7 +6,7 @@ the server's resident memory (the server process and its children) before, durin
 The first session is a warm-up (imports, first model, fonts); memory is compared with what the
 server held after it. Prints figures; asserts nothing.
 
-    python benchmarks/bench_sessions.py [--sessions 100] [--settle 20]
+    python benchmarks/bench_sessions.py [--sessions 100] [--settle 90]
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ def main() -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=100)
-    ap.add_argument("--settle", type=float, default=20.0,
-                    help="seconds to wait after the last session closes")
+    ap.add_argument("--settle", type=float, default=90.0,
+                    help="seconds to wait after the last session closes, sampling every 10 s")
     args = ap.parse_args()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -82,8 +82,13 @@ def main() -> int:
                           flush=True)
             browser.close()
         gc.collect()
-        time.sleep(args.settle)
-        end = rss_mb(proc)
+        settle, end = [], None
+        for _ in range(int(args.settle // 10)):
+            time.sleep(10)
+            settle.append(rss_mb(proc))
+        end = settle[-1] if settle else rss_mb(proc)
+        print("  after the last session closed, every 10 s: "
+              + ", ".join(f"{m:.0f}" for m in settle) + " MB")
         print(f"server RSS: at start {start:.0f} MB, after the warm-up session {warm:.0f} MB, "
               f"peak {max(samples):.0f} MB, {args.settle:.0f} s after the last of "
               f"{args.sessions} sessions closed {end:.0f} MB: {100 * (end / warm - 1):+.1f}% "
