@@ -90,7 +90,7 @@ def scenario_from_dict(data: dict, default_name: str, where: str = "scenario") -
     for k, table in enumerate(tables):
         w = f"{where}: shocks[{k}]"
         kind = table.get("type")
-        if kind not in SHOCK_TYPES:
+        if not isinstance(kind, str) or kind not in SHOCK_TYPES:  # a list is not hashable
             raise ScenarioError(
                 f"{w}.type: got {kind!r}; allowed: {', '.join(SHOCK_TYPES)}")
         shocks.append(SHOCK_TYPES[kind].from_table(table, w, days or MAX_DAYS))

@@ -542,7 +542,7 @@ def _sampler(spec: Any, fail) -> dict:
         raise fail("sampler", f"got {spec!r}; allowed: a table with method = one of "
                               f"{', '.join(SAMPLERS)}")
     method = spec.get("method")
-    if method not in SAMPLERS:
+    if not isinstance(method, str) or method not in SAMPLERS:  # a list is not hashable
         raise fail("sampler.method", f"got {method!r}; allowed: {', '.join(SAMPLERS)}")
     options = SAMPLER_OPTIONS[method]
     fail.on_unknown_keys(spec, ("method", *options), "sampler")

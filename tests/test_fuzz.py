@@ -294,3 +294,18 @@ def test_ten_thousand_fuzzed_files(kind, capsys):
     with capsys.disabled():
         counts = {k[1]: v for k, v in COUNTS.items() if k[0] == kind}
         print(f"\nfuzz {kind}: {sum(counts.values())} cases: {counts}")
+
+
+@pytest.mark.parametrize("kind, text", [
+    # what fuzzing found, kept as fixed cases: each crashed with a TypeError or
+    # AttributeError before it was fixed
+    ("scenario", '[[shocks]]\ntype = []\n'),
+    ("experiment", 'replicates = 1\n[sampler]\nmethod = ["sobol"]\n'),
+    ("policy", 'name = "x"\nlevers = false\n'),
+    ("network", "0 1 0\n1 2 0.5\n"),
+])
+def test_inputs_fuzzing_found_end_in_one_line(kind, text):
+    _, suffix, load, errors = FILE_TYPES[kind]
+    with pytest.raises(errors):
+        outcome(kind, load, text.encode(), suffix, ())
+    outcome(kind, load, text.encode(), suffix, errors)  # and the message names the file
