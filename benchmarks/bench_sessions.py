@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -71,22 +72,20 @@ def main() -> int:
                 page.goto(url)
                 expect(page.locator("img.gr-curves")).to_be_visible()
                 page.get_by_role("button", name="Step").click()
-                expect(page.locator(".gr-day")).to_have_text(
-                    __import__("re").compile(r"^1 of "))
+                expect(page.locator(".gr-day")).to_have_text(re.compile(r"^1 of "))
                 ctx.close()
                 samples.append(rss_mb(proc))
-                if k == 0:
-                    warm = samples[0]
                 if (k + 1) % 10 == 0:
                     print(f"  after {k + 1:3d} sessions: server {samples[-1]:.0f} MB",
                           flush=True)
             browser.close()
         gc.collect()
-        settle, end = [], None
+        settle = []
         for _ in range(int(args.settle // 10)):
             time.sleep(10)
             settle.append(rss_mb(proc))
         end = settle[-1] if settle else rss_mb(proc)
+        warm = samples[0] if samples else start  # after the warm-up session
         print("  after the last session closed, every 10 s: "
               + ", ".join(f"{m:.0f}" for m in settle) + " MB")
         print(f"server RSS: at start {start:.0f} MB, after the warm-up session {warm:.0f} MB, "
