@@ -1,12 +1,13 @@
 # The two set-up commands of the README:
 #   make run    create .venv (Python >= 3.12), install Grassroots, run the flood scenario
 #   make test   create .venv, install Grassroots with its test tools, run the whole test suite
-# Also: make quick (the quick test tier on both cores), make bench, make gallery, make odd.
+# Also: make quick (the quick test tier on both cores), make bench, make gallery, make odd,
+# make validate (the model against published patterns -> docs/validation).
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test quick bench gallery odd clean
+.PHONY: run test quick bench gallery odd validate clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else f"Python >= 3.12 is needed, {sys.executable} is {v[0]}.{v[1]}: install 3.12 (pyenv reads .python-version) or run make PYTHON=python3.12 ...")'
@@ -20,8 +21,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/grassroots run --out results/run
 
+# Everything, on both cores, then the tests that time a browser or a render loop on their own.
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -m "not serial" -n 2
+	$(VENV)/bin/python -m pytest -m serial
 
 # The edit-test loop: every test but the slow tier (Dask, Chromium, SIGKILL, notebooks, long
 # statistical claims), on two worker processes.
@@ -34,6 +37,10 @@ odd: $(STAMP)
 
 gallery: $(STAMP)
 	$(VENV)/bin/grassroots gallery --out docs/gallery
+
+# The full validation suite (every registered pattern, full settings) into the committed report.
+validate: $(STAMP)
+	$(VENV)/bin/grassroots validate --out docs/validation --workers 2
 
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/bench_core.py

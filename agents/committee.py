@@ -21,12 +21,19 @@ The committee
     until the committee adjusts the plan to the situation, 1 + round(max_adjust_delay x
     (1 - grassroots_autonomy)) days after onset; then fit = 1. Volunteer teams and
     departments deliver `fit` of their capacity;
-  * learns: when an event is over it assesses it; the lessons apply round(max_lesson_delay x
-    (1 - assessment_feedback_speed)) days later and raise q by learning_rate x (1 - q).
-    Pilots in pilot_share of the neighbourhoods try a variation of true effect
-    d ~ U(pilot_effect_low, pilot_effect_high) on q; the committee sees d + noise of sd
-    pilot_noise / sqrt(1 + pilot neighbourhoods) and, when it looks good, adopts it:
-    q += learning_rate x d. With learning_rate 0 nothing is learnt.
+  * learns from results: during an event it counts, per neighbourhood, the resident-days in
+    need and those reached by organised help (`record_day`); when the event is over it
+    assesses it (`assess_event`): the lesson, applied round(max_lesson_delay x (1 -
+    assessment_feedback_speed)) days later, raises q by learning_rate x (1 - q) x the share
+    of need-days the response failed to reach — a response that reached everyone teaches
+    nothing, one that failed teaches much. Pilots: after each event, pilot_share of the
+    neighbourhoods (drawn) try a variation of the plan, d ~ U(pilot_effect_low,
+    pilot_effect_high), in the next event (their plan quality is q + d: the list of the
+    vulnerable and the onset reaction there); when that event is assessed, the pilot
+    neighbourhoods' reached share is compared with the rest's, and the variation is kept
+    (q += learning_rate x d) only if they did better — an evaluation of a real trial, with
+    the noise and the confounding of a real one (pilot neighbourhoods differ from the
+    rest). With learning_rate 0 nothing is learnt.
 
 Its decisions are its methods; each takes the state it reads and changes as arguments (the
 resident arrays `pop`, a random generator) and reads its constants from the parameters `p`
@@ -34,8 +41,6 @@ it holds.
 """
 
 from __future__ import annotations
-
-import math
 
 import mesa
 import numpy as np
@@ -56,8 +61,17 @@ class CommunityCommittee(mesa.Agent):
         self.plan_fit = 1.0
         self.adjust_day: int | None = None
         self.adjustments = 0
-        self.lessons: list[tuple[int, float]] = []  # (day they apply, pilot effect)
+        #: (day they apply, lesson: the rise of q it brings, pilot variation kept or 0)
+        self.lessons: list[tuple[int, float, float]] = []
         self.events_assessed = 0
+        # the event being recorded: need-days and reached need-days per neighbourhood
+        self.need_days = np.zeros(0)
+        self.reached_days = np.zeros(0)
+        # the pilot running in this event: its neighbourhoods and its variation of q
+        self.pilot = np.zeros(0, bool)
+        self.pilot_variation = 0.0
+        self.last_shortfall: float | None = None  # of the last event assessed
+        self.pilots_kept = 0
         self.drills_held = 0
         self.trainings_given = 0
 
@@ -101,7 +115,7 @@ class CommunityCommittee(mesa.Agent):
         ration = self.p["reserve_ration"]
         if self.reserve < ration:
             return
-        accept = rng.random(pop.n) < pop.trust_institutions
+        accept = rng.random(pop.n) < pop.trust_committee
         who = np.flatnonzero(pop.known & in_need & (pop.reserve_days < 1.0) & accept)
         if len(who) == 0:
             return
@@ -134,7 +148,25 @@ class CommunityCommittee(mesa.Agent):
                                                       / p["plan_fit_drills_full"]))
         self.adjust_day = day + 1 + round(p["max_adjust_delay"] * (1 - p["grassroots_autonomy"]))
         listed = pop.vulnerable & footprint[pop.neighbourhood]
-        pop.registered = listed & (rng.random(pop.n) < q)
+        pop.registered = listed & (rng.random(pop.n) < self.local_quality(pop.neighbourhood))
+
+    def local_quality(self, neighbourhood: np.ndarray) -> np.ndarray:
+        """The plan quality each resident of `neighbourhood` (array) meets: q, or q + the
+        pilot's variation in pilot neighbourhoods (clipped to [0, 1])."""
+        q = np.full(len(neighbourhood), self.plan_quality)
+        if self.pilot.any():
+            q = np.clip(q + self.pilot_variation * self.pilot[neighbourhood], 0.0, 1.0)
+        return q
+
+    def record_day(self, neighbourhood: np.ndarray, in_need: np.ndarray,
+                   reached: np.ndarray, n_neighbourhoods: int) -> None:
+        """Count today's resident-days in need and those reached by organised help (bool
+        per resident) per neighbourhood, for the assessment of the event."""
+        if len(self.need_days) != n_neighbourhoods:
+            self.need_days = np.zeros(n_neighbourhoods)
+            self.reached_days = np.zeros(n_neighbourhoods)
+        self.need_days += np.bincount(neighbourhood[in_need], minlength=n_neighbourhoods)
+        self.reached_days += np.bincount(neighbourhood[reached], minlength=n_neighbourhoods)
 
     def adjust_plan(self, day: int) -> None:
         """Once the adjustment delay has passed, the plan fits the situation (fit 1)."""
@@ -145,26 +177,45 @@ class CommunityCommittee(mesa.Agent):
 
     # -- learning ------------------------------------------------------------------------
     def assess_event(self, day: int, n_neighbourhoods: int, rng: np.random.Generator) -> None:
-        """Dynamic assessment after an event; pilots' results are read at the same time."""
+        """Dynamic assessment after an event, from its results (module doc): the share of
+        need-days the response failed to reach sets the lesson; the pilot that ran in it is
+        evaluated against the rest and kept or dropped; the next pilot is drawn."""
         p = self.p
         self.events_assessed += 1
         delay = round(p["max_lesson_delay"] * (1.0 - p["assessment_feedback_speed"]))
-        pilot = 0.0
+        need, reached = self.need_days, self.reached_days
+        total = float(need.sum())
+        shortfall = 1.0 - float(reached.sum()) / total if total > 0 else 0.0
+        self.last_shortfall = shortfall
+        lesson = p["learning_rate"] * (1.0 - self.plan_quality) * shortfall
+        kept = 0.0
+        if self.pilot.any() and total > 0:
+            inside, outside = self.pilot, ~self.pilot
+            if need[inside].sum() > 0 and need[outside].sum() > 0:
+                pilot_share = reached[inside].sum() / need[inside].sum()
+                rest_share = reached[outside].sum() / need[outside].sum()
+                if pilot_share > rest_share:
+                    kept = self.pilot_variation
+                    self.pilots_kept += 1
+        self.lessons.append((day + delay, lesson, kept))
+        self.need_days = np.zeros(n_neighbourhoods)
+        self.reached_days = np.zeros(n_neighbourhoods)
+        # the next pilot, tried in the next event
+        self.pilot = np.zeros(n_neighbourhoods, bool)
         n_pilots = round(p["pilot_share"] * n_neighbourhoods)
         if n_pilots > 0:
-            effect = rng.uniform(p["pilot_effect_low"], p["pilot_effect_high"])
-            seen = effect + rng.normal(0.0, p["pilot_noise"] / math.sqrt(1 + n_pilots))
-            pilot = effect if seen > 0 else 0.0
-        self.lessons.append((day + delay, pilot))
+            self.pilot[rng.choice(n_neighbourhoods, n_pilots, replace=False)] = True
+            self.pilot_variation = float(rng.uniform(p["pilot_effect_low"],
+                                                     p["pilot_effect_high"]))
 
     def apply_lessons(self, day: int) -> None:
-        """Lessons that are due raise q by learning_rate x (1 - q) + learning_rate x pilot."""
+        """Lessons that are due raise q by their lesson + learning_rate x the pilot
+        variation they kept."""
         if not self.lessons or self.lessons[0][0] > day:
             return
         rate = self.p["learning_rate"]
         due = [x for x in self.lessons if x[0] <= day]
         self.lessons = [x for x in self.lessons if x[0] > day]
-        for _, pilot in due:
-            q = self.plan_quality
-            q += rate * (1.0 - q) + rate * pilot
+        for _, lesson, kept in due:
+            q = self.plan_quality + lesson + rate * kept
             self.plan_quality = float(min(1.0, max(0.0, q)))

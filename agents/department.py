@@ -92,7 +92,7 @@ def respond(pop: Population, in_need: np.ndarray, day: int, delay: int,
         units[k, order[:full]] += 1.0
         if full < len(order):
             units[k, order[full]] += served[d] - full
-    units *= pop.trust_institutions
+    units *= pop.trust_government
     total = float(units.sum())
     vertical_share = float(np.minimum(served, own).sum() / served.sum()) if served.sum() else 0
     return units, total * vertical_share, total * (1.0 - vertical_share)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from grassroots.agents.resident import Resident
-from grassroots.community.state import Population
+from grassroots.community.state import Population, helpers_at_home
 from grassroots.core.vocabulary import DAYS_PER_MONTH
 
 
@@ -51,15 +51,10 @@ def contact_residents(pop: Population, patron: np.ndarray | None, patron_of: np.
     return pop.awareness, pop.known
 
 
-def able_to_help(pop: Population, in_need: np.ndarray) -> np.ndarray:
-    """Residents who can help others today: at home and not in need themselves (bool per
-    resident; for party members, those who go first)."""
-    return ~in_need & ~pop.displaced
-
-
 def go_first(pop: Population, patron: np.ndarray | None, in_need: np.ndarray,
              p: dict) -> np.ndarray:
-    """In an emergency party members "charge ahead": each one at home and not in need gives
+    """In an emergency party members "charge ahead": each one able to help and at home
+    (community.state.helpers_at_home) gives
     vanguard_units of help a day, shared equally among the residents in need they are linked
     to; residents accept in proportion to trust in institutions (at most one unit each).
     Returns units of help received per resident."""
@@ -70,8 +65,8 @@ def go_first(pop: Population, patron: np.ndarray | None, in_need: np.ndarray,
     if len(linked) == 0:
         return units
     member = patron[linked]
-    able = able_to_help(pop, in_need)[member]
+    able = helpers_at_home(pop, p)[member]
     load = np.bincount(member, minlength=pop.n)
     share = p["vanguard_units"] / load[member]
-    units[linked] = np.minimum(1.0, share * able) * pop.trust_institutions[linked]
+    units[linked] = np.minimum(1.0, share * able) * pop.trust_committee[linked]
     return units

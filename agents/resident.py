@@ -16,7 +16,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from grassroots.community.state import Population
+from grassroots.community.state import Population, helpers_at_home
 from grassroots.community.ties import Ties
 from grassroots.core.vocabulary import (
     DAYS_PER_MONTH, DAYS_PER_YEAR, HEALTH, HOUSING, INCOME, NEEDS, SERVICES, repair_step,
@@ -77,9 +77,14 @@ class Resident(mesa.Agent):
         return float(self._pop.trust_neighbours[self.idx])
 
     @property
-    def trust_institutions(self) -> float:
-        """Trust in the committee, organisations and departments, 0-1."""
-        return float(self._pop.trust_institutions[self.idx])
+    def trust_committee(self) -> float:
+        """Trust in the community committee, party members and organisations, 0-1."""
+        return float(self._pop.trust_committee[self.idx])
+
+    @property
+    def trust_government(self) -> float:
+        """Trust in government departments, 0-1."""
+        return float(self._pop.trust_government[self.idx])
 
     @property
     def reserve_days(self) -> float:
@@ -156,7 +161,7 @@ def prepare_for_warning(pop: Population, footprint: np.ndarray,
     return pop.prepared | act
 
 
-def react_to_onset(pop: Population, footprint: np.ndarray, plan_quality: float,
+def react_to_onset(pop: Population, footprint: np.ndarray, plan_quality: np.ndarray | float,
                    rng: np.random.Generator, p: dict) -> np.ndarray:
     """Aware residents of the footprint act as the hazard arrives (moving belongings and
     people up, out of the water or heat), warned or not, with probability
@@ -184,7 +189,7 @@ def use_reserves(pop: Population, anyone_in_need: bool, p: dict) -> tuple[np.nda
         if pop.buffered.any():
             pop.buffered[:] = False
         return pop.buffered, pop.reserves_moved
-    short = pop.gap[SERVICES] > 1.0 - p["need_threshold"]
+    short = 1.0 - pop.gap[SERVICES] < p["need_threshold"]  # services met below threshold
     buffered = short & (pop.reserve_days >= 1.0)
     pop.reserve_days[buffered] -= 1.0
     return buffered, pop.reserves_moved | bool(buffered.any())
@@ -220,27 +225,31 @@ def report_needs(pop: Population, in_need: np.ndarray, p: dict,
     """Residents in need report through the feedback channels with daily probability
     feedback_reach x trust in institutions; reported needs become known, as do the needs of
     residents on the committee's list. Returns `known`."""
-    chance = p["feedback_reach"] * pop.trust_institutions
+    chance = p["feedback_reach"] * pop.trust_committee
     report = in_need & ~pop.known & (rng.random(pop.n) < chance)
     return pop.known | report | (pop.registered & in_need)
 
 
 # -- recovery: mutual aid and own means ------------------------------------------------------
-def mutual_aid(pop: Population, ties: Ties, in_need: np.ndarray, p: dict) -> np.ndarray:
-    """Help offered along ties: residents who are not in need and at home offer
-    mutual_aid_strength x their trust in neighbours; each helper splits the offer over their
+def mutual_aid(pop: Population, ties: Ties, in_need: np.ndarray,
+               p: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Help offered along ties: residents able to help and at home
+    (community.state.helpers_at_home: alive, healthy, not trapped — a utility outage or a
+    lost income does not stop a neighbour from sharing) offer mutual_aid_strength x their
+    trust in neighbours x (1 - fatigue); each helper splits the offer over their
     neighbours in need in proportion to tie strength; the receiver accepts in proportion to
     their own trust in neighbours. Accepted offers adding up to 1 give mutual_aid_capacity of
-    repair rate (the cap). Returns units of help received per resident."""
-    helper = ~in_need & ~pop.displaced
-    offer = p["mutual_aid_strength"] * pop.trust_neighbours * helper
+    repair rate (the cap). Returns (units of help received per resident, the offer each
+    resident made to someone in need today, for their fatigue)."""
+    helper = helpers_at_home(pop, p)
+    offer = p["mutual_aid_strength"] * pop.trust_neighbours * (1.0 - pop.fatigue) * helper
     if not offer.any():
-        return np.zeros(pop.n)
+        return np.zeros(pop.n), np.zeros(pop.n)
     need_weight = ties.spread(in_need.astype(float))  # tie strength to those in need
     share = np.divide(offer, need_weight, out=np.zeros(pop.n), where=need_weight > 0)
     received = ties.spread(share) * in_need * pop.trust_neighbours
     cap = p["mutual_aid_capacity"] / p["help_unit"]
-    return np.minimum(received * cap, cap)
+    return np.minimum(received * cap, cap), offer * (need_weight > 0)
 
 
 def recover_gaps(pop: Population, institutional: np.ndarray, mutual: np.ndarray,
@@ -253,65 +262,119 @@ def recover_gaps(pop: Population, institutional: np.ndarray, mutual: np.ndarray,
     self_recovery_rate x (1 - own_means_vulnerability_drag x vulnerability) x
     (1 - own_means_income_drag x income gap) (vulnerable and income-poor households rebuild
     more slowly). Nothing is repaired where the hazard is
-    still ongoing. Returns the gap (4 x n, updated in place).
+    still ongoing, nor for a resident still trapped; a housing gap above self_repair_limit
+    is builders' work (agents/housing.py `rebuild`), to which help adds labour there. Returns the gap (4 x n, updated in place).
     """
     g = pop.gap
     # only residents with a housing or health gap, outside an ongoing hazard, change
-    who = np.flatnonzero((g[HOUSING] + g[HEALTH] > 0) & ~hazard_ongoing[pop.neighbourhood])
+    who = np.flatnonzero((g[HOUSING] + g[HEALTH] > 0) & ~hazard_ongoing[pop.neighbourhood]
+                         & ~pop.trapped)
     if len(who) == 0:
         return g
     own = p["self_recovery_rate"] * (
         1.0 - p["own_means_vulnerability_drag"] * pop.vulnerability[who]) * (
         1.0 - p["own_means_income_drag"] * g[INCOME, who])
+    # damage above self_repair_limit waits for builders and money (agents/housing.py)
+    diy = g[HOUSING, who] <= p["self_repair_limit"]
     for col, k in enumerate((HOUSING, HEALTH)):
         rate = own + p["help_unit"] * (institutional[col, who] + mutual[who])
+        if k == HOUSING:
+            rate = rate * diy  # above the limit: builders' work (agents/housing.py)
         g[k, who] = repair_step(g[k, who], rate, p["repair_floor"])
     return g
 
 
-def return_home(pop: Population, p: dict) -> np.ndarray:
-    """Displaced residents return when their housing gap falls below return_threshold.
-    Returns `displaced`."""
-    back = pop.displaced & (pop.gap[HOUSING] < p["return_threshold"])
+def return_home(pop: Population, hazard_ongoing: np.ndarray, outage: np.ndarray, day: int,
+                p: dict) -> np.ndarray:
+    """Displaced residents return when their housing gap is below return_threshold, the
+    hazard has passed in their neighbourhood and its utility outage is below
+    return_outage_max (`hazard_ongoing`, `outage`: per neighbourhood). Returns `displaced`;
+    `displaced_since` is reset and `home_again_day` set to `day` for those back."""
+    nb = pop.neighbourhood
+    back = pop.displaced & (pop.gap[HOUSING] < p["return_threshold"]) & ~hazard_ongoing[nb] & (
+        outage[nb] < p["return_outage_max"])
     displaced = pop.displaced.copy()
     displaced[back] = False
+    pop.displaced_since[back] = -1
+    pop.home_again_day[back] = int(day)
     return displaced
 
 
 # -- relationships: trust ----------------------------------------------------------------------
-def update_trust(pop: Population, in_need: np.ndarray, institutional: np.ndarray,
-                 mutual: np.ndarray, delay: int, day: int,
-                 p: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Help received while in need raises trust by trust_gain x units x (1 - trust)
-    (diminishing as trust nears 1). Once a need has lasted longer than the response delay
-    (days), a day without institutional help erodes trust in institutions and a day without a
-    neighbour's help erodes trust in neighbours (trust_erosion each). Bounded in [0, 1].
+def update_trust(pop: Population, ties: Ties, in_need: np.ndarray, government: np.ndarray,
+                 community: np.ndarray, mutual: np.ndarray, day: int, p: dict) -> None:
+    """Trust split three ways, each moved by what its holder experiences:
 
-    Returns (trust_institutions, trust_neighbours), updated in place.
+    * in government departments by their help (`government`, units per resident, utilities
+      restored included), in the
+      committee and organisations by theirs (`community`: party members, volunteer teams,
+      the committee's reserve, outside organisations), in neighbours by mutual aid
+      (`mutual`): help received while in need raises that trust by trust_gain x units x
+      (1 - trust);
+    * once a need has gone without that help for longer than trust_patience_days (since it
+      began or since the last such help: `last_helped`) — what people expect, not what the
+      departments' plan promises — each further day loses trust_erosion of that trust (of
+      trust in neighbours only where a neighbour at home could have helped);
+    * fairness seen: every resident loses trust_witness x (the share of the community
+      left waiting unhelped by the departments) of their trust in government a day, in need
+      or not — what people see and hear of others' wait (after Katrina trust in the federal
+      government fell nationwide, not only among those who waited).
+
+    Bounded in [0, 1]. Changes trust_government, trust_committee and trust_neighbours in
+    place.
     """
-    waited = in_need & (pop.need_since >= 0) & (day - pop.need_since > delay)
-    ti, tn = pop.trust_institutions, pop.trust_neighbours
-    ti += p["trust_gain"] * institutional * (1.0 - ti)
-    ti -= p["trust_erosion"] * (waited & (institutional == 0))
-    tn += p["trust_gain"] * mutual * (1.0 - tn)
-    tn -= p["trust_erosion"] * (waited & (mutual == 0))
-    np.clip(ti, 0.0, 1.0, out=ti)
-    np.clip(tn, 0.0, 1.0, out=tn)
-    return ti, tn
+    need = in_need & (pop.need_since >= 0)
+    # neighbours are blamed only where some neighbour could have helped
+    could = ties.spread(helpers_at_home(pop, p).astype(float)) > 0
+    unhelped = need
+    for k, (trust, got) in enumerate(((pop.trust_government, government),
+                                      (pop.trust_committee, community),
+                                      (pop.trust_neighbours, mutual))):
+        helped = got > 0
+        pop.last_helped[k, helped] = day
+        since = day - np.maximum(pop.need_since, pop.last_helped[k])
+        waited = need & (since > p["trust_patience_days"])
+        if k == 2:
+            waited &= could
+        trust += p["trust_gain"] * got * (1.0 - trust)
+        trust -= p["trust_erosion"] * trust * waited
+        if k == 0:
+            unhelped = waited
+    if p["trust_witness"] > 0 and unhelped.any():
+        seen = unhelped.sum() / max(1, int(pop.present.sum()))
+        pop.trust_government -= p["trust_witness"] * seen * pop.present * pop.trust_government
+    for trust in (pop.trust_government, pop.trust_committee, pop.trust_neighbours):
+        np.clip(trust, 0.0, 1.0, out=trust)
+
+
+#: (current, long-run) trust arrays of a Population, by name
+TRUSTS = ("neighbours", "committee", "government")
+
+
+def _trust_pairs(pop: Population):
+    return [(getattr(pop, f"trust_{k}"), getattr(pop, f"trust_{k}_base")) for k in TRUSTS]
 
 
 def remember(pop: Population, p: dict) -> None:
-    """Trust gained or lost in a shock fades back to its long-run level over trust_memory
-    days, by the repair rule. Changes `trust_neighbours` and `trust_institutions` in place
-    (only where they differ from their long-run levels)."""
+    """Trust gained or lost in a shock fades back toward its long-run level at
+    1/trust_memory a day, while the long-run level itself moves toward it at
+    trust_base_drift a day (both by the repair rule on their difference): they meet at a
+    level that keeps trust_base_drift / (1/trust_memory + trust_base_drift) of the change.
+    A badly handled response leaves a lasting mark, a good one a lasting gain; none of it
+    snaps back. Changes the trust arrays and their long-run levels in place (only where
+    they differ)."""
     if not pop.trust_moved:
         return
-    rate = 1.0 / p["trust_memory"]
-    for now, base in ((pop.trust_neighbours, pop.trust_neighbours_base),
-                      (pop.trust_institutions, pop.trust_institutions_base)):
+    fade, drift = 1.0 / p["trust_memory"], p["trust_base_drift"]
+    for now, base in _trust_pairs(pop):
         who = np.flatnonzero(now != base)
+        if len(who) == 0:
+            continue
         d = now[who] - base[who]
-        now[who] = base[who] + np.sign(d) * repair_step(np.abs(d), rate, p["repair_floor"])
+        left = np.sign(d) * repair_step(np.abs(d), fade + drift, p["repair_floor"])
+        moved = d - left
+        now[who] -= moved * (fade / (fade + drift))
+        base[who] = now[who] - left
 
 
 def trust_moved(pop: Population) -> bool:
@@ -319,5 +382,4 @@ def trust_moved(pop: Population) -> bool:
     has moved since it was last at rest)."""
     if not pop.trust_moved:
         return False
-    return not (np.array_equal(pop.trust_neighbours, pop.trust_neighbours_base)
-                and np.array_equal(pop.trust_institutions, pop.trust_institutions_base))
+    return not all(np.array_equal(now, base) for now, base in _trust_pairs(pop))

@@ -7,8 +7,8 @@ region and abroad to participate in the follow-up handling of risk events".
 
 Every resident is served by one team: their own organisation's if they are a member, else the
 committee's own volunteer team (the last slot, index K), which enrols the volunteers who belong
-to no organisation. A team's daily capacity is its active volunteers (volunteers not themselves in need
-and at home) x volunteer_capacity x the committee's plan fit; it is shared equally among the
+to no organisation. A team's daily capacity is its active volunteers (volunteers able to help —
+alive, healthy, not trapped — and at home) x volunteer_capacity x the committee's plan fit; it is shared equally among the
 residents in need it serves, each accepting in proportion to trust in institutions. Outside
 organisations and enterprises join after a shock as openness allows (`outside_help`).
 Rules over all residents are functions; a `SocialOrganisation` agent views its own team.
@@ -19,7 +19,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from grassroots.community.state import Population
+from grassroots.community.state import Population, helpers_at_home
 
 
 class SocialOrganisation(mesa.Agent):
@@ -53,10 +53,10 @@ def enrolled_volunteers(pop: Population, n_orgs: int) -> np.ndarray:
     return np.bincount(team[pop.volunteer], minlength=n_orgs + 1)
 
 
-def muster(pop: Population, in_need: np.ndarray, n_orgs: int) -> np.ndarray:
-    """Each team's active volunteers: enrolled, not in need, at home. Returns
-    `team_active`."""
-    active = pop.volunteer & ~in_need & ~pop.displaced
+def muster(pop: Population, n_orgs: int, p: dict) -> np.ndarray:
+    """Each team's active volunteers: enrolled, able to help and at home
+    (community.state.helpers_at_home). Returns `team_active`."""
+    active = pop.volunteer & helpers_at_home(pop, p)
     return np.bincount(serving_teams(pop.org, n_orgs)[active], minlength=n_orgs + 1)
 
 
@@ -76,7 +76,7 @@ def help_residents(pop: Population, in_need: np.ndarray, serving: np.ndarray,
     capacity = team_capacity(team_active, plan_fit, p)
     demand = np.bincount(serving[in_need], minlength=k + 1).astype(float)
     ratio = np.minimum(1.0, np.divide(capacity, demand, out=np.zeros(k + 1), where=demand > 0))
-    return ratio[serving] * in_need * pop.trust_institutions
+    return ratio[serving] * in_need * pop.trust_committee
 
 
 def outside_help(pop: Population, in_need: np.ndarray, days_since_onset: int,
@@ -92,4 +92,4 @@ def outside_help(pop: Population, in_need: np.ndarray, days_since_onset: int,
         return np.zeros(pop.n)
     capacity = openness * (p["outside_help_per_need"] * demand
                            + p["enterprise_donation"] * float(enterprise_capacity.sum()))
-    return min(1.0, capacity / demand) * in_need * pop.trust_institutions
+    return min(1.0, capacity / demand) * in_need * pop.trust_committee

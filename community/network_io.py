@@ -30,7 +30,7 @@ import numpy as np
 
 from grassroots.community.synthetic import (
     BRIDGING, HOUSEHOLD, LINKING, NEIGHBOUR, TIE_TYPES, Community,
-    _places, _resident_attributes, draw_strengths,
+    _places, _resident_attributes, draw_strengths, household_means,
 )
 
 
@@ -181,11 +181,12 @@ def community_from_graph(g: nx.Graph, p: dict, rng: np.random.Generator,
         sums = np.bincount(neighbourhood, weights=exposure, minlength=n_nb)
         places["exposure"] = sums / np.maximum(np.bincount(neighbourhood, minlength=n_nb), 1)
     tie_i, tie_j = np.array(ii, np.int64), np.array(jj, np.int64)
+    means = household_means(_dense(household), p, rng)
     return Community(
         n=n, household=_dense(household), neighbourhood=neighbourhood, adult=adult,
         tie_i=tie_i, tie_j=tie_j, tie_type=tie_type, tie_strength=strength,
         patron=_patrons(n, tie_i, tie_j, tie_type, attrs["party"]), labels=labels,
-        **places, **attrs,
+        **places, **attrs, **means,
     )
 
 

@@ -59,7 +59,7 @@ class Community:
     party: np.ndarray  # bool, party member
     awareness: np.ndarray  # float in [0, 1]
     trust_neighbours: np.ndarray  # float in [0, 1]
-    trust_institutions: np.ndarray  # float in [0, 1]
+    trust_institutions: np.ndarray  # float in [0, 1]: in the committee and organisations
     reserve_days: np.ndarray  # float >= 0, days of household emergency supplies
     volunteer: np.ndarray  # bool
     org: np.ndarray  # int, social organisation the resident belongs to, -1 none
@@ -72,6 +72,12 @@ class Community:
     org_neighbourhood: np.ndarray  # int per organisation
     enterprise_neighbourhood: np.ndarray  # int per enterprise
     patron: np.ndarray  # int, the party member an ordinary resident is linked to, -1 none
+    # the household's means (the same for every member; `household_means`)
+    low_resource: np.ndarray  # bool, a low-resource household (low income, little savings)
+    savings: np.ndarray  # float >= 0, savings as a share of the home's value
+    insured: np.ndarray  # bool, the home is insured against the hazard
+    single_family: np.ndarray  # bool, a single-family home (not an apartment)
+    trust_government: np.ndarray  # float in [0, 1]: in government departments
     labels: list[Any] | None = field(default=None)  # node ids of a loaded network
 
     @property
@@ -90,7 +96,7 @@ class Community:
         patron = np.where(patron >= 0, new_index[np.maximum(patron, 0)], -1)
         per_resident = ("neighbourhood", "adult", "vulnerability", "vulnerable", "party",
                         "awareness", "trust_neighbours", "trust_institutions",
-                        "reserve_days", "volunteer", "org", "employer")
+                        "reserve_days", "volunteer", "org", "employer", *MEANS)
         return Community(
             n=int(keep.sum()),
             household=np.unique(self.household[keep], return_inverse=True)[1].astype(np.int64),
@@ -117,6 +123,7 @@ def build_synthetic(p: dict, rng: np.random.Generator) -> Community:
     adult = adult_draw(n, first_member, p["adult_share"], rng)
     attrs = _resident_attributes(n, adult, household, neighbourhood, p, rng)
     places = _places(n, adult, n_nb, neighbourhood, p, rng)
+    means = household_means(household, p, rng)
     # Ties are drawn last, so the number of ties changes nothing else given the seed.
     linking, patron = _linking_ties(attrs["party"], neighbourhood, rng)
     ties = [
@@ -126,7 +133,7 @@ def build_synthetic(p: dict, rng: np.random.Generator) -> Community:
         linking,
     ]
     return _assemble(n, household, neighbourhood, adult, attrs, places, ties, p, rng,
-                     patron=patron)
+                     patron=patron, means=means)
 
 
 def adult_draw(n: int, first_member: np.ndarray, share: float, rng) -> np.ndarray:
@@ -265,13 +272,42 @@ def _places(n, adult, n_nb, neighbourhood, p, rng) -> dict:
 
 
 def _assemble(n, household, neighbourhood, adult, attrs, places, ties, p, rng,
-              patron) -> Community:
+              patron, means) -> Community:
     tie_i, tie_j, tie_type, tie_strength = dedupe_ties(n, ties, p, rng)
     return Community(
         n=n, household=household, neighbourhood=neighbourhood, adult=adult,
         tie_i=tie_i, tie_j=tie_j, tie_type=tie_type, tie_strength=tie_strength,
-        patron=patron, **places, **attrs,
+        patron=patron, **places, **attrs, **means,
     )
+
+
+#: The household means of `Community`, per resident (one value per household).
+MEANS = ("low_resource", "savings", "insured", "single_family", "trust_government")
+
+
+def household_means(household: np.ndarray, p: dict, rng: np.random.Generator) -> dict:
+    """What each household has to recover with (per resident, the same for every member):
+    low_resource with probability low_resource_share; savings, a share of the home's value,
+    exponential with mean savings_low_resource or savings_other; insured with probability
+    insurance_take_up_low_resource or insurance_take_up; single_family with probability
+    single_family_share. Drawn after the organisations and enterprises and before the ties
+    (so the number of ties changes none of them given the seed). Resources, not a fixed vulnerability factor, set the pace of housing
+    recovery (agents/housing.py). Also each resident's trust in government departments
+    (initial_trust_government x U(0.8, 1.2), clipped), drawn here for the same reason."""
+    n_hh = int(household.max()) + 1 if len(household) else 0
+    low = rng.random(n_hh) < p["low_resource_share"]
+    savings = rng.exponential(1.0, n_hh) * np.where(low, p["savings_low_resource"],
+                                                    p["savings_other"])
+    insured = rng.random(n_hh) < np.where(low, p["insurance_take_up_low_resource"],
+                                          p["insurance_take_up"])
+    single = rng.random(n_hh) < p["single_family_share"]
+    # trust in government departments, drawn like the other trusts (issue 11 split trust
+    # in institutions into trust in the committee and in government)
+    n = len(household)
+    trust_gov = np.clip(p["initial_trust_government"] * rng.uniform(0.8, 1.2, n), 0.0, 1.0)
+    return {"low_resource": low[household], "savings": savings[household],
+            "insured": insured[household], "single_family": single[household],
+            "trust_government": trust_gov}
 
 
 def stratified_exposure(n_nb: int, rng) -> np.ndarray:

@@ -52,6 +52,10 @@ class Ties:
         self.damaged = np.zeros(0, np.int64)  # edges below base strength, sorted
         self._is_damaged = np.zeros(m, bool)
         self.broken = np.zeros(0, np.int64)  # base-working edges now below the threshold
+        self._gone = np.zeros(m, bool)  # ties of residents who died: gone for good
+        self._gone_counts = np.zeros(len(TIE_TYPES), np.int64)  # of those, base-working
+        self._gone_strength = 0.0  # their base strength
+        self._n_gone = 0
         self._giant = self._giant_share()
 
     # -- state ---------------------------------------------------------------------------
@@ -61,7 +65,13 @@ class Ties:
         self.csr.data[self._pos[1, edges]] = s
 
     def weaken(self, edges: np.ndarray, factor: np.ndarray | float) -> None:
-        """Multiply the strength of `edges` by `factor` (in [0, 1])."""
+        """Multiply the strength of `edges` by `factor` (in [0, 1]); ties gone for good
+        (`remove`) are left alone."""
+        if self._n_gone:
+            keep = ~self._gone[edges]
+            edges = edges[keep]
+            if not np.isscalar(factor):
+                factor = np.asarray(factor)[keep]
         if len(edges) == 0:
             return
         self.strength[edges] *= factor
@@ -69,6 +79,26 @@ class Ties:
         self._is_damaged[edges[self.strength[edges] < self.base[edges]]] = True
         self.damaged = np.flatnonzero(self._is_damaged)
         self._update_broken()
+
+    def remove(self, edges: np.ndarray) -> None:
+        """Ties `edges` are gone for good (an end died): strength 0, never repaired, no longer
+        damaged; counted as lost (working counts and total strength leave them out, the
+        pre-shock base still counts them)."""
+        edges = edges[~self._gone[edges]]
+        if len(edges) == 0:
+            return
+        self._gone[edges] = True
+        self._n_gone += len(edges)
+        was = edges[self._base_working[edges]]
+        self._gone_counts += np.bincount(self.kind[was], minlength=len(TIE_TYPES))
+        self._gone_strength += float(self.base[edges].sum())
+        # off the damaged list, so the strength deficit of a removed tie is not counted twice
+        self._is_damaged[edges] = False
+        self.damaged = np.flatnonzero(self._is_damaged)
+        self.strength[edges] = 0.0
+        self._write(edges)
+        self._update_broken()
+        self._giant = None
 
     def touching(self, mask: np.ndarray, skip_household: bool = True) -> np.ndarray:
         """Edges with at least one end in the resident mask (household ties optionally left
@@ -110,10 +140,11 @@ class Ties:
     def total_strength(self) -> float:
         """Sum of all tie strengths (only damaged ties differ from base)."""
         d = self.damaged
-        return self._base_total - float((self.base[d] - self.strength[d]).sum())
+        return (self._base_total - self._gone_strength
+                - float((self.base[d] - self.strength[d]).sum()))
 
     def working(self) -> np.ndarray:
-        w = self._base_working.copy()
+        w = self._base_working & ~self._gone
         w[self.broken] = False
         return w
 
@@ -134,12 +165,12 @@ class Ties:
 
     def working_counts(self) -> dict[str, int]:
         """Number of working ties by type (household and neighbour ties are both bonding)."""
-        counts = self._base_counts - np.bincount(self.kind[self.broken],
-                                                 minlength=len(TIE_TYPES))
+        counts = self._base_counts - self._gone_counts - np.bincount(
+            self.kind[self.broken], minlength=len(TIE_TYPES))
         return {name: int(c) for name, c in zip(TIE_TYPES, counts)}
 
     def working_count(self) -> int:
-        return int(self._base_counts.sum()) - len(self.broken)
+        return int(self._base_counts.sum() - self._gone_counts.sum()) - len(self.broken)
 
     def base_working_count(self) -> int:
         return int(self._base_counts.sum())

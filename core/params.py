@@ -199,9 +199,30 @@ _DECLARATIONS: list[Param] = [
     Param("initial_trust_neighbours", float, 0.6, 0.0, 1.0, "0-1", "community",
           "Mean trust of residents in their neighbours (multiplied by U(0.8, 1.2), clipped)."),
     Param("initial_trust_institutions", float, 0.6, 0.0, 1.0, "0-1", "community",
-          "Mean trust of residents in the committee, organisations and departments."),
+          "Mean trust of residents in the committee, party members and organisations "
+          "(multiplied by U(0.8, 1.2), clipped)."),
+    Param("initial_trust_government", float, 0.6, 0.0, 1.0, "0-1", "community",
+          "Mean trust of residents in government departments (multiplied by U(0.8, 1.2), "
+          "clipped)."),
     Param("household_reserve_share", float, 0.3, 0.0, 1.0, "fraction", "community",
           "Share of households keeping emergency supplies before any campaign."),
+    # what households have to recover with (community/synthetic.py: household_means)
+    Param("low_resource_share", float, 0.3, 0.0, 1.0, "fraction of households", "community",
+          "Share of low-resource households: low income and little savings (Orleans Parish's "
+          "poverty rate was about a quarter in 2005)."),
+    Param("savings_other", float, 0.25, 0.0, 10.0, "share of home value", "community",
+          "Mean savings of other households, as a share of their home's value "
+          "(exponentially distributed)."),
+    Param("savings_low_resource", float, 0.02, 0.0, 10.0, "share of home value", "community",
+          "Mean savings of low-resource households, as a share of their home's value."),
+    Param("insurance_take_up", float, 0.6, 0.0, 1.0, "fraction of households", "community",
+          "Share of other households whose home is insured against the hazard."),
+    Param("insurance_take_up_low_resource", float, 0.25, 0.0, 1.0, "fraction of households",
+          "community",
+          "Share of low-resource households whose home is insured against the hazard."),
+    Param("single_family_share", float, 0.6, 0.0, 1.0, "fraction of households", "community",
+          "Share of households living in a single-family home (the rest in apartments); a "
+          "term of the dislocation model (Lin 2008)."),
     # Base tie strength is drawn uniformly in [low, high) by tie type: household ties are
     # strongest, bridging ties weakest (Granovetter's weak ties).
     Param("household_tie_low", float, 0.8, 0.0, 1.0, "strength 0-1", "community",
@@ -378,8 +399,6 @@ _DECLARATIONS: list[Param] = [
           "Daily help a department at full capacity delivers, per 1000 residents."),
     Param("max_response_delay", int, 14, 0, 90, "days", "dynamics",
           "Department response delay when vertical responsiveness is 0."),
-    Param("displacement_threshold", float, 0.5, 0.0, 1.0, "housing gap 0-1", "dynamics",
-          "A household whose worst housing gap reaches this leaves home (displaced)."),
     Param("return_threshold", float, 0.25, 0.0, 1.0, "housing gap 0-1", "dynamics",
           "Displaced residents return home when their housing gap falls below this."),
     Param("displacement_tie_decay", float, 0.02, 0.0, 1.0, "strength fraction per day",
@@ -393,10 +412,19 @@ _DECLARATIONS: list[Param] = [
     Param("trust_gain", float, 0.01, 0.0, 1.0, "share of distrust per unit help", "dynamics",
           "Per unit of help received while in need, trust closes this share of its distance "
           "to 1."),
-    Param("trust_erosion", float, 0.002, 0.0, 1.0, "trust per day", "dynamics",
-          "Once a need has lasted longer than the response delay: trust lost per day without "
-          "institutional help (trust in institutions) or without a neighbour's help (trust "
-          "in neighbours)."),
+    Param("trust_erosion", float, 0.004, 0.0, 1.0, "share of trust per day", "dynamics",
+          "Once a need has lasted longer than trust_patience_days: share of trust lost per "
+          "day without help from government, from the committee and organisations, or from "
+          "neighbours (each trust by its own help)."),
+    Param("trust_patience_days", int, 7, 0, 365, "days", "dynamics",
+          "Days residents in need expect to wait for help before each day without it "
+          "erodes their trust (an expectation of their own, not the departments' plan)."),
+    Param("trust_witness", float, 0.02, 0.0, 1.0, "trust per day", "dynamics",
+          "Trust in government a resident loses a day per unit share of their tie strength "
+          "to residents left waiting by the departments (fairness seen, in need or not)."),
+    Param("trust_base_drift", float, 0.005, 0.0, 1.0, "per day", "dynamics",
+          "Rate at which the long-run level of trust moves toward trust as it is: what a "
+          "response did to trust leaves a lasting mark instead of fading back entirely."),
     Param("trust_memory", float, 90.0, 1.0, 3650.0, "days", "dynamics",
           "Trust gained or lost in a shock fades back to its long-run level at 1/trust_memory "
           "of the difference per day (a steady 0.1/trust_memory once within 0.1; "
@@ -404,6 +432,17 @@ _DECLARATIONS: list[Param] = [
     Param("enterprise_recovery_rate", float, 0.03, 0.0, 1.0, "capacity fraction per day",
           "dynamics",
           "Daily share of lost capacity an enterprise regains when utilities work."),
+    Param("business_open_capacity", float, 0.5, 0.0, 1.0, "capacity 0-1", "dynamics",
+          "An enterprise opens again once its capacity is back to this."),
+    Param("business_min_customers", float, 0.25, 0.0, 1.0, "share of residents", "dynamics",
+          "Share of its neighbourhood's pre-shock residents back home an enterprise needs to "
+          "stay open."),
+    Param("business_failure_rate", float, 0.01, 0.0, 1.0, "per day", "dynamics",
+          "Daily chance a closed enterprise with no customers and no capacity fails for "
+          "good (x (1 - customers) x (1 - capacity))."),
+    Param("job_finding_rate", float, 0.02, 0.0, 1.0, "per day", "dynamics",
+          "Daily chance an employee of a failed enterprise finds work with an open one, at "
+          "every enterprise open."),
     Param("utility_repair_rate", float, 0.08, 0.0, 1.0, "outage fraction per day", "dynamics",
           "Daily share of a neighbourhood's utility outage repaired by a fully working "
           "housing & utilities department."),
@@ -476,9 +515,6 @@ _DECLARATIONS: list[Param] = [
           "Lowest true effect on plan quality of a variation tried in pilots (uniform draw)."),
     Param("pilot_effect_high", float, 0.25, -1.0, 1.0, "plan quality", "dynamics",
           "Highest true effect on plan quality of a variation tried in pilots."),
-    Param("pilot_noise", float, 0.2, 0.0, 10.0, "plan quality (sd)", "dynamics",
-          "Noise of a pilot's observed effect with one pilot neighbourhood; with k it is "
-          "pilot_noise / sqrt(1 + k)."),
     # -- departments, party members and outside help --
     Param("response_plan_offset", float, 1.5, 1.0, 10.0, "multiplier", "dynamics",
           "Department response delay is 1 + max_response_delay x (1 - vertical_responsiveness) "
@@ -497,6 +533,101 @@ _DECLARATIONS: list[Param] = [
           "Outside organisations' help at full openness."),
     Param("enterprise_donation", float, 2.0, 0.0, 1000.0, "resident-help per day", "dynamics",
           "Daily donation of an enterprise at full capacity and full openness."),
+    # displacement and housing recovery (agents/housing.py)
+    Param("dislocation_beta0", float, -0.42523, -10.0, 10.0, "log-odds", "dynamics",
+          "Intercept of the household dislocation logit (Lin 2008, as in NIST IN-CORE's "
+          "population dislocation)."),
+    Param("dislocation_beta1", float, 0.02480, 0.0, 1.0, "log-odds per % value loss",
+          "dynamics",
+          "Effect of the home's value loss (percent) on the dislocation logit (Lin 2008)."),
+    Param("dislocation_beta2", float, -0.50166, -10.0, 10.0, "log-odds", "dynamics",
+          "Effect of living in a single-family home on the dislocation logit (Lin 2008)."),
+    Param("dislocation_min_damage", float, 0.1, 0.0, 1.0, "value loss 0-1", "dynamics",
+          "Homes damaged less than this (below HAZUS's slight damage) stay habitable: the "
+          "dislocation logit applies to homes damaged at least this much."),
+    Param("return_outage_max", float, 0.5, 0.0, 1.0, "outage 0-1", "dynamics",
+          "Displaced residents return only once their neighbourhood's utility outage is "
+          "below this (and the hazard has passed)."),
+    Param("self_repair_limit", float, 0.3, 0.0, 1.0, "housing gap 0-1", "dynamics",
+          "Damage a household repairs by own means and neighbours' help; above it the work "
+          "needs contractors, paid from savings, insurance or aid."),
+    Param("help_rebuild_share", float, 0.002, 0.0, 1.0, "fraction", "dynamics",
+          "Home-value a day one unit of help (neighbours, volunteers, departments' crews) "
+          "rebuilds above self_repair_limit, as a share of help_unit: labour and donated "
+          "materials for homes that wait for builders."),
+    Param("contractor_capacity", float, 0.15, 0.0, 100.0,
+          "home-values repaired per day per 1000 households", "dynamics",
+          "Repair work the community's builders can do a day, shared by the funded repairs."),
+    Param("outside_contractor_capacity", float, 0.15, 0.0, 100.0,
+          "home-values repaired per day per 1000 households", "dynamics",
+          "Repair work outside builders add at full external openness."),
+    Param("repair_pace_max", float, 1.0 / 120.0, 0.0001, 1.0, "home-value per day",
+          "dynamics",
+          "Most repair work one home can take a day (a full rebuild takes at least "
+          "1 / this days of work)."),
+    Param("insurance_coverage", float, 0.8, 0.0, 1.0, "share of the loss", "dynamics",
+          "Share of an insured household's loss the insurer pays."),
+    Param("insurance_delay_days", int, 90, 0, 3650, "days", "dynamics",
+          "Days from the onset until insurers pay."),
+    Param("aid_share", float, 0.5, 0.0, 1.0, "share of the uninsured loss", "dynamics",
+          "Share of a household's uninsured loss that public rebuilding aid pays."),
+    Param("aid_delay_days", int, 540, 0, 3650, "days", "dynamics",
+          "Days from the onset until public rebuilding aid pays (Louisiana's Road Home paid "
+          "most grants 18-30 months after Katrina)."),
+    Param("aid_low_resource_factor", float, 0.6, 0.0, 1.0, "fraction", "dynamics",
+          "Aid a low-resource household gets relative to others for the same loss (aid "
+          "follows resources: Howell & Elliott 2019)."),
+    Param("emergency_shelter_days", int, 14, 1, 3650, "days", "dynamics",
+          "Days a displaced household spends in emergency shelter before moving to "
+          "temporary shelter (Sutley & Hamideh 2020's stages)."),
+    Param("temporary_shelter_days", int, 90, 1, 3650, "days", "dynamics",
+          "Days displaced until a household moves from temporary shelter to temporary "
+          "housing; from then on it may give up and leave for good."),
+    Param("migration_rate", float, 0.002, 0.0, 1.0, "per day", "dynamics",
+          "Daily chance that a household in temporary housing with no attachment and no "
+          "funds for its repairs leaves the community for good."),
+    Param("attachment_ties", float, 0.6, 0.0, 1.0, "fraction", "dynamics",
+          "Weight of the household's ties (strength per member outside the household, "
+          "against reference_tie_strength) in its attachment to the community."),
+    Param("attachment_organisations", float, 0.3, 0.0, 1.0, "fraction", "dynamics",
+          "Weight of membership of a social organisation in a household's attachment "
+          "(exit versus voice: Aldrich 2012)."),
+    # life safety: rescue of the trapped, their survival, helpers' fatigue (agents/rescue.py)
+    Param("trapped_survival_days", float, 2.0, 0.1, 30.0, "days", "dynamics",
+          "Scale of the Weibull survival of a resident trapped in a collapse: S(t) = "
+          "exp(-(t / scale)^shape), t days trapped (the 'golden 72 hours')."),
+    Param("trapped_survival_shape", float, 1.5, 0.2, 5.0, "1", "dynamics",
+          "Shape of that Weibull survival (> 1: the chance of dying each day rises the "
+          "longer one is trapped)."),
+    Param("self_rescue_rate", float, 0.5, 0.0, 10.0, "per day", "dynamics",
+          "Daily hazard of freeing oneself from a collapse, for a resident of no "
+          "vulnerability (scaled by 1 - vulnerability)."),
+    Param("household_rescue_rate", float, 0.4, 0.0, 20.0,
+          "per day per able household member", "dynamics",
+          "Daily hazard of being freed by one's household, per able member not trapped, "
+          "shared among the household's trapped."),
+    Param("neighbour_rescue_rate", float, 0.12, 0.0, 20.0, "per day per unit of effort",
+          "dynamics",
+          "Daily hazard of being freed by neighbours and friends, per unit of digging effort "
+          "reaching the trapped along their ties (an able helper gives 1 x (1 - fatigue), "
+          "split over the trapped they are tied to in proportion to tie strength)."),
+    Param("organised_rescue_rate", float, 0.015, 0.0, 20.0, "per day per unit of effort",
+          "dynamics",
+          "Daily hazard of being freed by the volunteers and party members of one's "
+          "neighbourhood, per unit of their effort shared among its trapped."),
+    Param("professional_rescue_capacity", float, 0.5, 0.0, 100.0,
+          "live-rescue attempts per day per 1000 residents", "dynamics",
+          "Search-and-rescue work the local professional teams (fire, police) can do a day "
+          "at full emergency-management capacity, shared among all the trapped."),
+    Param("outside_rescue_capacity", float, 1.0, 0.0, 100.0,
+          "live-rescue attempts per day per 1000 residents", "dynamics",
+          "The same for outside professional teams (other cities, the army, USAR), at full "
+          "external openness, from outside_arrival_days after onset."),
+    Param("helper_fatigue_gain", float, 0.08, 0.0, 1.0, "per day of helping", "dynamics",
+          "Share of the gap to exhaustion a helper's fatigue closes on each day they dig or "
+          "give help; what they can give is scaled by 1 - fatigue."),
+    Param("helper_rest_rate", float, 0.2, 0.0, 1.0, "per day", "dynamics",
+          "Rate at which fatigue fades on a day without helping (the repair rule)."),
     # ---- shocks: constants of the shock modules (scenarios/) ------------------------------
     Param("facility_outage_reduction", float, 0.6, 0.0, 1.0, "fraction", "shocks",
           "Share of a utility outage that full facility investment prevents (flood, "
@@ -547,7 +678,11 @@ _DECLARATIONS: list[Param] = [
     Param("quake_damage_beta", float, 2.0, 0.1, 100.0, "shape", "shocks",
           "Shape of the symmetric Beta distribution of building damage across households."),
     Param("quake_injury_threshold", float, 0.3, 0.0, 1.0, "damage 0-1", "shocks",
-          "Residents of buildings damaged more than this are injured."),
+          "Residents of buildings damaged more than this may be injured."),
+    Param("quake_injury_chance", float, 0.12, 0.0, 1.0, "per unit damage", "shocks",
+          "Chance that a resident of a building damaged more than quake_injury_threshold is "
+          "injured, per unit of damage, x (1 + vulnerability) (after the 1995 Kobe "
+          "earthquake about 7% of the residents of heavily damaged homes were injured)."),
     Param("quake_injury_base", float, 0.3, 0.0, 1.0, "fraction", "shocks",
           "An injured resident's health gap is damage x (quake_injury_base + "
           "quake_injury_vulnerability x vulnerability)."),
@@ -564,6 +699,18 @@ _DECLARATIONS: list[Param] = [
     Param("quake_first_responder_damage", float, 0.7, 0.0, 1.0, "per unit intensity",
           "shocks",
           "The same for emergency management and housing & utilities, on the front line."),
+    Param("quake_collapse_damage", float, 0.9, 0.0, 1.0, "damage 0-1", "shocks",
+          "Building damage at or above which a home collapses (HAZUS's complete damage "
+          "state); its residents may be trapped."),
+    Param("quake_entrapment", float, 0.3, 0.0, 1.0, "fraction", "shocks",
+          "Share of the residents of a collapsed home who are trapped in it."),
+    Param("collapse_lethality", float, 0.12, 0.0, 1.0, "fraction", "shocks",
+          "Share of the trapped killed at once by the collapse, for a resident of no "
+          "vulnerability (x (1 + collapse_lethality_vulnerability x vulnerability))."),
+    Param("collapse_lethality_vulnerability", float, 1.0, 0.0, 10.0, "1", "shocks",
+          "How much more often the most vulnerable trapped are killed at once."),
+    Param("trapped_injury", float, 0.6, 0.0, 1.0, "gap 0-1", "shocks",
+          "Health gap of a resident who survives being trapped (crush injuries, at least)."),
     # heatwave (scenarios/heatwave.py)
     Param("heat_ramp_parts", float, 3.0, 1.0, 100.0, "parts of the duration", "shocks",
           "The heat builds up over the first 1/heat_ramp_parts of a heatwave's days."),

@@ -12,6 +12,7 @@ This module imports nothing of Grassroots; everything else may import it.
 * Departments, the need each serves, and the channels through which help reaches residents.
 * Units: help is counted in *resident-help* units; one unit adds `help_unit` (a declared
   constant, core/params.py) to the daily repair rate of a resident's gap.
+* Rescuers: who frees a resident trapped in a collapsed home (RESCUERS).
 * The repair rule shared by gaps, ties, capacities, outages and trust (`repair_step`).
 """
 
@@ -40,6 +41,12 @@ SERVES = (HOUSING, HEALTH, INCOME, HOUSING)
 #: (horizontal), neighbours (mutual aid), party members going first (party), volunteer teams
 #: (organisations), outside organisations and enterprises (outside).
 CHANNELS = ("vertical", "horizontal", "mutual_aid", "party", "organisations", "outside")
+
+# -- life safety -------------------------------------------------------------------------------
+#: Who frees a resident trapped in a collapsed home (agents/rescue.py): themselves, a member
+#: of their household, neighbours and friends along their ties, volunteer teams and party
+#: members (organised), professional search-and-rescue teams.
+RESCUERS = ("self", "household", "neighbours", "volunteers", "professionals")
 
 # -- calendar --------------------------------------------------------------------------------
 #: Rates given per month or per year are turned into daily chances with these (units, not

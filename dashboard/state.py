@@ -59,7 +59,8 @@ SLIDER_SPAN = 100
 LARGE_COMMUNITY = 20_000
 #: Frame versions, unique in the process (the views memoise on them).
 _versions = itertools.count(1)
-NEED_STATES = ("needs met", "in need, known", "in need, not yet known", "displaced")
+NEED_STATES = ("needs met", "in need, known", "in need, not yet known", "displaced",
+               "died or left")
 
 
 # -- controls ---------------------------------------------------------------------------
@@ -317,6 +318,7 @@ class Simulation:
             need[in_need & pop.known[s]] = 1
             need[in_need & ~pop.known[s]] = 2
             need[pop.displaced[s]] = 3
+            need[~pop.present[s]] = 4
             working = m.ties.strength[lay.ties] >= m.ties.working_threshold
             teams = np.where(self._has_team, m.team_active / self._enrolled, np.nan)
             reserve_full = m.committee.reserve_full

@@ -30,9 +30,9 @@ from grassroots.analysis.figures import COLOURS
 from grassroots.dashboard.state import NEED_STATES, Frame
 
 DIMENSIONS = ("structure", "function", "relationship", "combined")
-#: Colours of the four need states (NEED_STATES), distinguishable with common colour-vision
+#: Colours of the five need states (NEED_STATES), distinguishable with common colour-vision
 #: deficiencies.
-NEED_COLOURS = ("#9ecae1", "#fdae61", "#d7191c", "#7b3294")
+NEED_COLOURS = ("#9ecae1", "#fdae61", "#d7191c", "#7b3294", "#bdbdbd")
 #: Function (share of needs met) and working capacity, 0 -> 1: dark red, orange, pale
 #: yellow, then light blue at 1 (calm), so that the residents in trouble stand out.
 FUNCTION_COLOURS = ((0.0, "#a50026"), (0.5, "#f46d43"), (0.8, "#fdcf5f"), (0.96, "#e6f2f6"),

@@ -13,6 +13,8 @@
                      [--out DIR]
     grassroots analyze DIR [--outcome METRIC ...]
     grassroots export-ema DIR [--out FILE]
+    grassroots validate [--quick] [--seeds N] [--residents N] [--workers N] [--seed N]
+                        [--only NAME ...] [--out DIR]
 
 Bad input ends with one line on stderr naming the field and what is allowed, exit code 2, and
 nothing written.
@@ -121,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     gal.set_defaults(func=cmd_gallery)
     _add_compare_command(sub)
     _add_sweep_commands(sub)
+    _add_validate_command(sub)
     _add_dashboard_command(sub)
     return parser
 
@@ -246,10 +249,12 @@ def cmd_params(args) -> int:
 def cmd_scenarios(args) -> int:
     from grassroots.scenarios import load_scenario, shipped
 
-    print(f"{'none':12} No shock: the community at rest.")
-    for name in shipped():
+    names = shipped()
+    width = max(len(n) for n in ["none", *names])
+    print(f"{'none':{width}} No shock: the community at rest.")
+    for name in names:
         sc = load_scenario(name, PARAMS["days"].high)
-        print(f"{name:12} {sc.description}")
+        print(f"{name:{width}} {sc.description}")
     return 0
 
 
@@ -542,6 +547,79 @@ def cmd_export_ema(args) -> int:
     path = export_ema(args.dir, args.out)
     print(f"wrote {path} (load with ema_workbench.load_results)")
     return 0
+
+
+# -- validation (validation/) ----------------------------------------------------------------
+def _add_validate_command(sub) -> None:
+    from grassroots.validation import FULL, QUICK
+
+    val = sub.add_parser(
+        "validate", help="run the model against published patterns and write a report",
+        description="Run every registered validation pattern (the model's output against "
+                    "numbers published after real disasters), print one row per pattern and "
+                    "write DIR/validation.json, DIR/validation.md, DIR/<pattern>.png and "
+                    "DIR/manifest.json. Exit code 0 when every pattern passes, 1 when one "
+                    "fails, 2 on bad input. Each file is replaced only once every pattern is "
+                    "measured.")
+    val.add_argument("--quick", action="store_true",
+                     help=f"quick settings: {QUICK['seeds']} seeds of {QUICK['residents']:,} "
+                          f"residents per pattern (default: full, {FULL['seeds']} seeds of "
+                          f"{FULL['residents']:,})")
+    val.add_argument("--seeds", metavar="N",
+                     help="runs per pattern, an integer >= 1 (default: by --quick)")
+    val.add_argument("--residents", metavar="N",
+                     help=f"residents in the synthetic community "
+                          f"({PARAMS['residents'].allowed()}; default: by --quick)")
+    val.add_argument("--workers", default="1", metavar="N",
+                     help="local worker processes for each pattern's runs (default: 1, in "
+                          "this process); the results do not depend on it")
+    val.add_argument("--seed", default="0", metavar="N",
+                     help="master seed every run's seed is spawned from (default: 0)")
+    val.add_argument("--only", nargs="+", action="extend", metavar="NAME",
+                     help="run only these patterns (default: all registered)")
+    val.add_argument("--out", default="results/validation", metavar="DIR",
+                     help="output folder (default: results/validation; `make validate` "
+                          "writes the committed report to docs/validation)")
+    val.set_defaults(func=cmd_validate)
+
+
+def cmd_validate(args) -> int:
+    from grassroots.validation import (PatternError, Settings, SettingsError, UnknownPattern,
+                                       run_suite, select)
+
+    seeds = _count(args.seeds, "--seeds") if args.seeds is not None else None
+    residents = (PARAMS["residents"].parse(args.residents) if args.residents is not None
+                 else None)
+    workers = _count(args.workers, "--workers")
+    try:
+        settings = Settings(quick=args.quick, seeds=seeds, residents=residents,
+                            workers=workers, master_seed=_seed(args.seed))
+        chosen = select(args.only)
+    except (SettingsError, UnknownPattern) as err:
+        raise CliError(str(err)) from None
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CliError(f"--out: {str(out)!r} exists and is not a folder")
+
+    t0 = time.perf_counter()
+    print(f"validate ({'quick' if settings.quick else 'full'}): {len(chosen)} patterns, "
+          f"{settings.seeds} seeds of {settings.residents:,} residents each, master seed "
+          f"{settings.master_seed}, {settings.workers} workers")
+    try:
+        results = run_suite(settings, out, only=args.only, log=lambda line: print(f"  {line}"))
+    except PatternError as err:
+        print(f"grassroots: error: {str(err).splitlines()[0]}; nothing written to {out}",
+              file=sys.stderr)
+        return 1
+    width = max([len("pattern"), *(len(r.name) for r in results)])
+    print(f"{'pattern':{width}}  passed  measured (tolerance)")
+    for r in results:
+        print(f"{r.name:{width}}  {'yes' if r.passed else 'NO':6}  {r.measured_text()}")
+    passed = sum(r.passed for r in results)
+    print(f"{passed} of {len(results)} patterns passed in {time.perf_counter() - t0:.1f} s")
+    print(f"wrote {out}/validation.md, validation.json, manifest.json and "
+          f"{len(results)} figures")
+    return 0 if passed == len(results) else 1
 
 
 # -- dashboard (dashboard/) ------------------------------------------------------------------

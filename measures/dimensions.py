@@ -14,10 +14,11 @@ scoring better because it had less to lose:
                  + ½ min(1, service capacity per resident / reference_service_capacity)
                    service capacity: the help its departments (throughput at their working
                    capacity, with cooperation), active volunteers and party members at home
-                   and not in need can deliver in a day (at a fitting plan)
-    function     = mean resident function (mean share of four needs met, as felt: a
-                   household living on its supplies today covers reserve_buffer of its
-                   services gap)
+                   and able to help (alive, healthy, not trapped) can deliver in a day
+                   (at a fitting plan)
+    function     = mean function of the living residents (mean share of four needs met, as
+                   felt: a household living on its supplies today covers reserve_buffer of
+                   its services gap)
     relationship = ½ min(1, (tie strength + memberships x membership_tie_strength) per
                    resident / reference_tie_strength)
                  + ½ min(1, mean trust / reference_trust)
@@ -30,8 +31,10 @@ sources: docs/ODD.md §4.11.
 
 `observe` is a pure function of the model's state: it reads and writes nothing else. Besides
 the curves it counts people: residents in need (all, vulnerable), residents with each need
-unmet, displaced residents and residents ever displaced, from which measures/outcomes.py
-computes the planner outcomes.
+unmet, displaced residents and residents ever displaced, deaths, the trapped, the injured and
+live rescues by rescuer, from which measures/outcomes.py computes the planner outcomes.
+"Per resident" is per resident before the shock: the dead take their ties and their capacity
+with them, a loss the curves keep.
 """
 
 from __future__ import annotations
@@ -41,10 +44,12 @@ from typing import Any
 import numpy as np
 
 from grassroots.agents.department import throughputs
-from grassroots.agents.party_member import able_to_help
+from grassroots.agents.housing import STAGES, stages
 from grassroots.agents.social_organisation import team_capacity
-from grassroots.community.state import effective_gap, felt_need, function_of, unmet_of
-from grassroots.core.vocabulary import CHANNELS, NEEDS
+from grassroots.community.state import (
+    effective_gap, function_of, helpers_at_home, unmet_of,
+)
+from grassroots.core.vocabulary import CHANNELS, HEALTH, NEEDS, RESCUERS
 
 #: Per-step observables, in the column order of the time-series table.
 OBSERVABLES = (
@@ -55,6 +60,17 @@ OBSERVABLES = (
     *(f"help_{c}" for c in CHANNELS),
     # counts in people for the planner outcomes (measures/outcomes.py)
     "vulnerable_in_need", *(f"unmet_{k}" for k in NEEDS), "ever_displaced",
+    # life safety (agents/rescue.py): cumulative deaths and live rescues by rescuer, and
+    # today's trapped and injured (health need unmet: injured or ill); the share of the
+    # pre-shock population alive and living at home
+    "deaths", "trapped", "injured", *(f"rescued_{r}" for r in RESCUERS), "at_home_share",
+    # housing (agents/housing.py): the share of the pre-shock population who left for good,
+    # and the displaced by housing stage
+    "left_share", *(f"in_{s}" for s in STAGES),
+    # enterprises (agents/enterprise.py): the share of the pre-shock enterprises open
+    "businesses_open_share",
+    # trust split three ways (agents/resident.py `update_trust`), means over the living
+    "trust_neighbours", "trust_committee", "trust_government",
 )
 
 
@@ -78,7 +94,7 @@ def resident_function(state: Any) -> np.ndarray:
     return function_of(effective_gap(pop.gap, pop.buffered, state.p["reserve_buffer"]))
 
 
-def service_capacity(state: Any, in_need: np.ndarray) -> float:
+def service_capacity(state: Any) -> float:
     """Units of help the community's own organisations can deliver today (help a day, all
     residents): the departments' throughput at their working capacity with cooperation's
     gain (agents/department.py `throughputs`), the volunteer teams' capacity
@@ -91,33 +107,45 @@ def service_capacity(state: Any, in_need: np.ndarray) -> float:
     # delivered and so in function, and a shock that does nothing leaves structure alone.
     _, departments = throughputs(pop.n, state.department_capacity, 1.0, p)
     teams = team_capacity(state.team_active, 1.0, p)
-    members = int((pop.party & able_to_help(pop, in_need)).sum())
+    members = int((pop.party & helpers_at_home(pop, p)).sum())
     return float(departments.sum() + teams.sum() + members * p["vanguard_units"])
 
 
-def raw_levels(state: Any, in_need: np.ndarray | None = None) -> dict[str, float]:
+def raw_levels(state: Any) -> dict[str, float]:
     """The levels the curves are made of, per resident where they scale with the community
     (see module doc): giant-component share (0-1), working ties per resident, service
     capacity per resident (help a day), mean function (0-1), tie strength per resident
     (memberships included) and mean trust (0-1).
 
+    Per resident means per resident before the shock (n): residents who died take their
+    ties, memberships and capacity with them, a loss the curves keep. Function and trust
+    are means over the living.
+
     `state` is the model (GrassrootsModel): it reads residents, ties, department_capacity,
-    team_active and p; `in_need` (bool per resident, needs as felt) when the caller has it
-    already.
+    team_active and p.
     """
     pop, p = state.residents, state.p
-    if in_need is None:
-        in_need = felt_need(pop.gap, pop.buffered, p["reserve_buffer"], p["need_threshold"])
-    memberships = float((pop.org >= 0).sum())
+    living = pop.present
+    memberships = float(((pop.org >= 0) & living).sum())
     return {
         "giant": state.ties.giant_component_share(),
         "working": state.ties.working_count() / pop.n,
-        "service": service_capacity(state, in_need) / pop.n,
-        "function": float(resident_function(state).mean()),
+        "service": service_capacity(state) / pop.n,
+        "function": _mean_over(resident_function(state), living),
         "strength": (state.ties.total_strength()
                      + memberships * p["membership_tie_strength"]) / pop.n,
-        "trust": float((pop.trust_neighbours.mean() + pop.trust_institutions.mean()) / 2),
+        # half trust in neighbours, half in institutions (the committee and government)
+        "trust": (_mean_over(pop.trust_neighbours, living)
+                  + (_mean_over(pop.trust_committee, living)
+                     + _mean_over(pop.trust_government, living)) / 2) / 2,
     }
+
+
+def _mean_over(values: np.ndarray, living: np.ndarray) -> float:
+    """Mean over the living residents (all of them, fast, when nobody has died)."""
+    if living.all():
+        return float(values.mean())
+    return float(values[living].mean()) if living.any() else 0.0
 
 
 def qualities(raw: dict[str, float], p: dict) -> dict[str, float]:
@@ -144,7 +172,7 @@ def observe(state: Any) -> dict[str, float]:
                      p["need_threshold"])
     in_need = unmet.any(axis=0)
     orgs = _organisations(state)
-    raw = raw_levels(state, in_need)
+    raw = raw_levels(state)
     q = qualities(raw, p)
     structure, function, relationship = q["structure"], q["function"], q["relationship"]
     t = state.ties
@@ -171,4 +199,24 @@ def observe(state: Any) -> dict[str, float]:
         "vulnerable_in_need": int((in_need & pop.vulnerable).sum()),
         **{f"unmet_{k}": int(unmet[i].sum()) for i, k in enumerate(NEEDS)},
         "ever_displaced": int(pop.ever_displaced.sum()),
+        "deaths": int(state.deaths),
+        "trapped": int(pop.trapped.sum()),
+        "injured": int(unmet[HEALTH].sum()),
+        **{f"rescued_{r}": int(k) for r, k in zip(RESCUERS, state.rescued)},
+        "at_home_share": float((pop.present & ~pop.displaced).sum()) / pop.n,
+        "left_share": float(pop.left.sum()) / pop.n,
+        "businesses_open_share": (float(state.enterprise_open.mean())
+                                  if len(state.enterprise_open) else 1.0),
+        **{f"trust_{k}": _mean_over(getattr(pop, f"trust_{k}"), pop.present)
+           for k in ("neighbours", "committee", "government")},
+        **{f"in_{s}": int(k) for s, k in zip(STAGES, _stage_counts(state))},
     }
+
+
+def _stage_counts(state: Any) -> np.ndarray:
+    """Displaced residents in each housing stage (agents/housing.py STAGES)."""
+    pop = state.residents
+    if not pop.displaced.any():
+        return np.zeros(len(STAGES), np.int64)
+    stage = stages(pop, state.day, state.p)
+    return np.bincount(stage[stage >= 0], minlength=len(STAGES))

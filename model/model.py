@@ -27,7 +27,9 @@ from grassroots.agents import (
 )
 from grassroots.agents import department as departments
 from grassroots.agents import enterprise as enterprises
+from grassroots.agents import housing
 from grassroots.agents import party_member as party
+from grassroots.agents import rescue
 from grassroots.agents import resident as residents
 from grassroots.agents import social_organisation as organisations
 from grassroots.community.network_io import community_from_graph, load_community
@@ -36,7 +38,7 @@ from grassroots.community.synthetic import Community, build_synthetic
 from grassroots.community.ties import Ties
 from grassroots.core.params import resolve
 from grassroots.core.vocabulary import (
-    CHANNELS, DEPARTMENTS, HEALTH, HOUSING, HOUSING_UTIL, INCOME, SERVICES,
+    CHANNELS, DEPARTMENTS, HEALTH, HOUSING, HOUSING_UTIL, INCOME, RESCUERS, SERVICES,
 )
 from grassroots.measures.dimensions import OBSERVABLES, observe, resident_function
 from grassroots.policies import load_policy
@@ -96,6 +98,9 @@ class GrassrootsModel(mesa.Model):
         self.org_neighbourhood = c.org_neighbourhood
         self.enterprise_neighbourhood = c.enterprise_neighbourhood
         self.enterprise_capacity = np.ones(len(c.enterprise_neighbourhood))
+        self.enterprise_open = np.ones(len(c.enterprise_neighbourhood), bool)
+        self.enterprise_failed = np.zeros(len(c.enterprise_neighbourhood), bool)
+        self.residents_before = np.bincount(c.neighbourhood, minlength=n_nb)
         self.department_capacity = np.ones(len(DEPARTMENTS))
         self.patron = c.patron if (c.patron >= 0).any() else None
         self.patron_of = np.flatnonzero(c.patron >= 0)
@@ -104,6 +109,12 @@ class GrassrootsModel(mesa.Model):
         self.days_since_onset = 10**9
         self.infectious = 0  # residents infectious today (epidemics)
         self.enterprise_recovery_blocked = False  # a market-wide crisis is ongoing
+        # life safety: residents whose home collapsed today (set by the shocks), deaths and
+        # live rescues by rescuer (RESCUERS) so far
+        self.collapsed = np.zeros(c.n, bool)
+        self.deaths = 0
+        self.departed = 0  # residents who left for good (agents/housing.py `leave`)
+        self.rescued = np.zeros(len(RESCUERS), np.int64)
         n_orgs = len(c.org_neighbourhood)
         self.serving = organisations.serving_teams(pop.org, n_orgs)
         self.team_enrolled = organisations.enrolled_volunteers(pop, n_orgs)
@@ -157,6 +168,9 @@ class GrassrootsModel(mesa.Model):
               plan's list); the committee hands out the community reserve;
            b. help: party members go first, mutual aid along ties, volunteer teams, outside
               organisations and enterprises, departments (pooled by the command);
+           0. emergency: the trapped are freed by themselves, their household, neighbours,
+              volunteers and party members, or professionals; those still trapped may die
+              (`_rescue`, agents/rescue.py);
            c. recovery: gaps close; utilities, enterprises and departments recover; ties
               weaken (displaced) or heal; residents return home; trust updates and fades
               back; households restock; when the community is at rest again, the event is
@@ -193,6 +207,7 @@ class GrassrootsModel(mesa.Model):
     def _respond_and_recover(self, day: int) -> None:
         """Steps 3a-3c of `step`."""
         pop, p, rng = self.residents, self.p, self.rng
+        helped = self._rescue(day) if pop.trapped.any() else None
         delay = self.response_delay()  # the plan's quality does not change within the day
         # Needs are judged on the gaps as felt: a household living on its own supplies has
         # today's services covered and is not in need of help for them (§7.15).
@@ -213,8 +228,9 @@ class GrassrootsModel(mesa.Model):
             self.committee.monitor_needs(pop, in_need, rng)
             self.committee.distribute_reserves(pop, in_need, rng)
             vanguard = party.go_first(pop, self.patron, in_need, p)
-            mutual = residents.mutual_aid(pop, self.ties, in_need, p)
-            self.team_active = organisations.muster(pop, in_need, n_orgs)
+            mutual, offered = residents.mutual_aid(pop, self.ties, in_need, p)
+            helped = offered if helped is None else helped + offered
+            self.team_active = organisations.muster(pop, n_orgs, p)
             teams = organisations.help_residents(pop, in_need, self.serving, self.team_active,
                                                  self.committee.plan_fit, p)
             outside = organisations.outside_help(pop, in_need, self.days_since_onset,
@@ -226,11 +242,14 @@ class GrassrootsModel(mesa.Model):
             pop.relief = enterprises.relieve_income(pop.relief, units[INCOME], p)
             community = vanguard + teams + outside  # institutions and organisations
             institutional = units[[HOUSING, HEALTH]] + community
+            government = units.sum(axis=0)
             help_[:] = (vertical, horizontal, mutual.sum(), vanguard.sum(), teams.sum(),
                         outside.sum())
-            received = units.sum(axis=0) + community
+            received = government + community
+            reached = in_need & (received >= p["reach_units"])
             self.need_days += int(in_need.sum())
-            self.reached_days += int((in_need & (received >= p["reach_units"])).sum())
+            self.reached_days += int(reached.sum())
+            self.committee.record_day(pop.neighbourhood, in_need, reached, len(self.exposure))
             self.aided_days += int((in_need & (received + mutual >= p["reach_units"])).sum())
             first_event = len(self.plan_quality_at_onsets) == 1
             if first_event and self.first_response is None and vertical + horizontal > 0:
@@ -242,31 +261,42 @@ class GrassrootsModel(mesa.Model):
         else:  # nobody in need: no one asks for help, no one gives it
             mutual = np.zeros(pop.n)
             institutional = np.zeros((2, pop.n))
-            received = mutual
+            received = government = community = mutual
             if pop.displaced.any() or not np.array_equal(self.team_active, self.team_enrolled):
-                self.team_active = organisations.muster(pop, in_need, n_orgs)
+                self.team_active = organisations.muster(pop, n_orgs, p)
 
+        if helped is not None or pop.fatigue.any():
+            pop.fatigue = rescue.tire(pop.fatigue,
+                                      np.zeros(pop.n) if helped is None else helped, p)
         pop.gap = residents.recover_gaps(pop, institutional, mutual, self.hazard_ongoing, p)
+        housing.pay_claims(pop, day, p)
+        housing.rebuild(pop, self.hazard_ongoing[self.household_neighbourhood], day, p,
+                        institutional[0] + mutual)
         if self.outage.any():
+            before = self.outage.copy()
             self.outage[:] = departments.repair_utilities(
                 self.outage, self.hazard_ongoing, self.department_capacity[HOUSING_UTIL], p)
             pop.gap[SERVICES] = departments.services_gap(self.outage, pop.neighbourhood)
-        self.enterprise_capacity[:] = enterprises.recover_enterprises(
-            self.enterprise_capacity, self.outage, self.hazard_ongoing,
-            self.enterprise_neighbourhood, self.enterprise_recovery_blocked, p)
-        self.wages_cut = enterprises.pay_wages(pop, self.enterprise_capacity, self.wages_cut)
+            # utilities restored are the departments' help too, for trust: an outage cut by
+            # d today counts as d / help_unit units (the unit's definition, §7.1)
+            government = government + ((before - self.outage) / p["help_unit"])[
+                pop.neighbourhood] * in_need
+        self._run_enterprises(p)
         self.department_capacity[:] = departments.recover_departments(
             self.department_capacity, p)
         self._update_ties()
-        pop.displaced = residents.return_home(pop, p)
+        pop.displaced = residents.return_home(pop, self.hazard_ongoing, self.outage, day, p)
+        if pop.displaced.any():
+            self._remove(housing.leave(pop, self.ties, day, p, rng), dead=False)
         if in_need.any():
             pop.trust_moved = True
-            pop.trust_institutions, pop.trust_neighbours = residents.update_trust(
-                pop, in_need, received, mutual, delay, day, p)
+            residents.update_trust(pop, self.ties, in_need, government, community, mutual,
+                                   day, p)
         residents.remember(pop, p)
         back, pop.reserves_moved = residents.restock_households(pop, in_need, p)
         if back:
             self.committee.take_back(back)
+        self._clear_dead()
 
     def _hazards(self, day: int) -> None:
         """Warnings, onsets and each shock's daily action; then which repairs the ongoing
@@ -290,17 +320,35 @@ class GrassrootsModel(mesa.Model):
                 where |= shock.footprint(self)
             if any(s.reaction_possible for s in striking):
                 pop.prepared = residents.react_to_onset(
-                    pop, where[pop.neighbourhood], self.committee.plan_quality, self.rng,
+                    pop, where[pop.neighbourhood],
+                    self.committee.local_quality(pop.neighbourhood), self.rng,
                     self.p)
             self.committee.activate_plan(pop, where, day, self.rng)
+            before = housing.home_damage(pop)
             for shock in striking:
                 shock.strike(self)
+            collapsed = np.zeros(pop.n_households, bool)
+            if self.collapsed.any():  # residents of collapsed homes: trapped, or killed
+                collapsed[pop.household[self.collapsed]] = True
+                _, killed = rescue.entrap(pop, self.collapsed, day, self.p, self.hazard_rng)
+                self._remove(killed, dead=True)
+                self.collapsed[:] = False
+            # who leaves a damaged home, and the claims of this event (agents/housing.py)
+            damage = housing.home_damage(pop)
+            damaged = damage > before
+            housing.claim_losses(pop, damage, damaged, day)
+            pop.displaced = housing.dislocate(pop, damage, damaged, collapsed, self.p,
+                                              self.hazard_rng)
+            fresh = pop.displaced & (pop.displaced_since < 0)
+            pop.displaced_since[fresh] = day
+            pop.first_displaced[fresh & (pop.first_displaced < 0)] = day
             pop.ever_displaced |= pop.displaced
             self.disturbed = True
             self.days_since_onset = 0
         for shock in shocks:
             if shock.onset <= day:
                 shock.daily(self, day)
+        self._clear_dead()
         self.hazard_ongoing[:] = False
         self.enterprise_recovery_blocked = False
         for shock in shocks:
@@ -312,6 +360,66 @@ class GrassrootsModel(mesa.Model):
                 pop.prepared[:] = False  # the danger is over
             if shock.onset <= day and shock.active(self, day):
                 self.disturbed = True
+
+    def _run_enterprises(self, p: dict) -> None:
+        """Enterprises recover, open, fail; employees find work; wages are paid
+        (agents/enterprise.py)."""
+        if len(self.enterprise_capacity) == 0:
+            return
+        pop = self.residents
+        custom = enterprises.customers(pop, self.enterprise_neighbourhood,
+                                       self.residents_before)
+        self.enterprise_capacity[:] = enterprises.recover_enterprises(
+            self.enterprise_capacity, self.outage, self.hazard_ongoing,
+            self.enterprise_neighbourhood, self.enterprise_recovery_blocked, custom,
+            self.enterprise_failed, p)
+        self.enterprise_open = enterprises.open_enterprises(
+            self.enterprise_capacity, custom, self.enterprise_failed, p)
+        self.enterprise_failed = enterprises.fail_enterprises(
+            self.enterprise_capacity, custom, self.enterprise_open, self.enterprise_failed,
+            p, self.rng)
+        if self.enterprise_failed.any():
+            enterprises.find_jobs(pop, self.enterprise_failed, self.enterprise_open, p,
+                                  self.rng)
+        self.wages_cut = enterprises.pay_wages(pop, self.enterprise_capacity,
+                                               self.enterprise_open, self.wages_cut)
+
+    def _rescue(self, day: int) -> np.ndarray:
+        """Step 3.0: today's rescues of the trapped and deaths of those still trapped
+        (agents/rescue.py). Returns the rescue effort each resident gave (for fatigue)."""
+        pop, p = self.residents, self.p
+        along, household, organised, helped = rescue.rescue_effort(pop, self.ties, p)
+        hazards, victims = rescue.rescue_hazards(pop, along, household, organised,
+                                                 self.days_since_onset,
+                                                 self.department_capacity, p)
+        by = rescue.free_trapped(hazards, self.rng)
+        freed = victims[by >= 0]
+        self.rescued += np.bincount(by[by >= 0], minlength=len(RESCUERS))
+        pop.trapped[freed] = False
+        pop.trapped_since[freed] = -1
+        self._remove(rescue.die_trapped(pop, victims[by < 0], day, p, self.rng), dead=True)
+        return helped
+
+    def _clear_dead(self) -> None:
+        """Rules that write a need for everyone in a place (outages, wages, heat, infection)
+        also write it for the dead and those who left; clear it, so they are never counted
+        in need."""
+        pop = self.residents
+        if self.deaths or self.departed:
+            pop.gap[:, ~pop.present] = 0.0
+
+    def _remove(self, who: np.ndarray, dead: bool) -> None:
+        """Residents `who` (bool mask) die (`dead`) or leave for good: out of every count,
+        their ties gone (Population.die / leave, Ties.remove)."""
+        if not who.any():
+            return
+        if dead:
+            self.residents.die(who)
+            self.deaths += int(who.sum())
+        else:
+            self.residents.leave(who)
+            self.departed += int(who.sum())
+        self.ties.remove(self.ties.touching(who, skip_household=False))
 
     @property
     def function(self) -> np.ndarray:
@@ -355,8 +463,10 @@ class GrassrootsModel(mesa.Model):
         if any(s.onset <= day and s.active(self, day) for s in self.shock_scenario.shocks):
             return False
         return not (pop.gap.any() or pop.displaced.any() or len(self.ties.damaged)
+                    or pop.trapped.any() or pop.fatigue.any()
                     or self.outage.any() or self.hazard_ongoing.any()
-                    or (self.enterprise_capacity < 1).any()
+                    or ((self.enterprise_capacity < 1) & ~self.enterprise_failed).any()
+                    or not self.enterprise_open[~self.enterprise_failed].all()
                     or (self.department_capacity < 1).any()
                     or self._trust_moved()
                     or pop.reserves_moved)

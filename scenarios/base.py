@@ -140,6 +140,22 @@ def share_key(v, where):
     return float(v)
 
 
+def number_key(low: float, high: float):
+    """Validator of a shock key that is a number in [low, high]."""
+    def check(v, where):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not low <= v <= high:
+            raise ScenarioError(f"{where}: got {v!r}; allowed: a number in [{low:g}, {high:g}]")
+        return float(v)
+    return check
+
+
+def flag_key(v, where):
+    """Validator of a shock key that is true or false."""
+    if not isinstance(v, bool):
+        raise ScenarioError(f"{where}: got {v!r}; allowed: true or false")
+    return v
+
+
 def count_key(low: int, high: int):
     """Validator of a shock key that is an integer in [low, high]."""
     def check(v, where):

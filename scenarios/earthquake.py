@@ -5,10 +5,15 @@ f = facility_investment), with local shaking L_n = intensity x (quake_local_base
 quake_local_exposure [0.4] x exposure_n) in every neighbourhood of the footprint (all by
 default; exposure stands for soil and building stock):
   * each household's building is damaged by D_h = min(1, L_n x quake_damage_scale [1.5] x
-    Beta(b, b)), b = quake_damage_beta [2]; its residents' housing gap rises to D_h, and
-    their health gap to D_h x (quake_injury_base [0.3] + quake_injury_vulnerability [0.5] x
-    vulnerability) where D_h > quake_injury_threshold [0.3] (injuries);
-  * households with D_h >= displacement_threshold are displaced;
+    Beta(b, b)), b = quake_damage_beta [2]; its residents' housing gap rises to D_h; where
+    D_h > quake_injury_threshold [0.3] a resident is injured with probability
+    quake_injury_chance [0.12] x D_h x (1 + vulnerability), their health gap rising to D_h x
+    (quake_injury_base [0.3] + quake_injury_vulnerability [0.5] x vulnerability);
+  * which households leave home follows from D_h (the dislocation model of
+    agents/housing.py, applied by the model after the strike);
+  * homes with D_h >= quake_collapse_damage [0.9] collapse (HAZUS's complete damage state):
+    the model traps quake_entrapment [0.3] of their residents and the collapse kills some
+    of the trapped at once (agents/rescue.py `entrap`); the rescue of the others follows;
   * each tie outside households breaks (keeps broken_tie_keeps [0.1] of its strength) with
     probability quake_tie_break [0.8] x the mean local shaking of its two ends: people are
     killed, injured, scattered;
@@ -46,8 +51,12 @@ class Earthquake(Shock):
         g = pop.gap
         g[HOUSING] = np.maximum(g[HOUSING], d)
         injury = d * (p["quake_injury_base"] + p["quake_injury_vulnerability"] * pop.vulnerability)
-        g[HEALTH] = np.maximum(g[HEALTH], np.where(d > p["quake_injury_threshold"], injury, 0))
-        pop.displaced |= d >= p["displacement_threshold"]
+        hurt = (d > p["quake_injury_threshold"]) & (
+            rng.random(pop.n) < p["quake_injury_chance"] * d * (1.0 + pop.vulnerability))
+        g[HEALTH] = np.maximum(g[HEALTH], np.where(hurt, injury, 0))
+        # homes at or above the complete damage state collapse: the model traps or kills
+        # some of their residents (agents/rescue.py `entrap`)
+        model.collapsed |= pop.alive & (d >= p["quake_collapse_damage"])
 
         t = model.ties
         outside = np.flatnonzero(t.kind != 0)

@@ -7,6 +7,7 @@ Every test gets the tier of its file, unless it carries a tier marker of its own
     claims    statistical claims over many paired seeds (lever directions, theory)
     surfaces  the CLI, sweeps, analysis and the dashboard exercised as a user would
     slow      Dask clusters, Chromium, SIGKILL, notebooks, or long statistical runs
+    serial    (beside the tier) times a browser or a render loop: run alone by `make test`
 
 `pytest -m "not slow"` is the quick edit-test loop; CI (`make test`) runs everything.
 Slow tests are listed here by file (whole files) or by test name (`SLOW_TESTS`), so the
@@ -30,6 +31,7 @@ TIER_OF_FILE = {
     "test_ties.py": "unit",
     "test_community.py": "model",
     "test_model.py": "model",
+    "test_life_safety.py": "model",
     "test_scenarios.py": "model",
     "test_regression.py": "model",
     "test_outcomes.py": "model",
@@ -43,6 +45,7 @@ TIER_OF_FILE = {
     "test_dashboard.py": "surfaces",
     "test_dashboard_browser.py": "surfaces",
     "test_notebooks.py": "surfaces",
+    "test_validation.py": "surfaces",
 }
 #: Whole files left out of the quick loop.
 SLOW_FILES = {"test_dashboard_browser.py", "test_notebooks.py"}
@@ -55,12 +58,17 @@ SLOW_TESTS = {
                       "test_a_dead_worker*", "test_unreachable_scheduler*"},
     "test_analysis.py": {"test_ema*", "test_analyze_sobol_and_morris*"},
     # plays the dashboard in real time; under a loaded machine Solara's render-loop guard
-    # can trip, so it runs in the full (serial) suite only
+    # can trip, so it runs in the full suite only, alone (SERIAL_TESTS)
     "test_dashboard.py": {"test_play_and_pause"},
     "test_faults.py": {"test_a_full_disk_at_any_write*", "test_a_lost_dask_worker*"},
     "test_fuzz.py": {"test_ten_thousand_fuzzed_files"},
 }
 TIERS = ("unit", "model", "claims", "surfaces")
+#: Tests that time a real browser or a render loop: `make test` runs them on their own, after
+#: the rest has run on both cores (`-m "not serial" -n 2`, then `-m serial`), so the load of
+#: the other worker cannot trip their timing.
+SERIAL_FILES = {"test_dashboard_browser.py"}
+SERIAL_TESTS = {"test_dashboard.py": {"test_play_and_pause"}}
 
 
 def _slow(file: str, name: str) -> bool:
@@ -84,3 +92,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(getattr(pytest.mark, tier))
         if _slow(file, item.originalname or item.name):
             item.add_marker(pytest.mark.slow)
+        if file in SERIAL_FILES or (item.originalname or item.name) in SERIAL_TESTS.get(
+                file, ()):
+            item.add_marker(pytest.mark.serial)

@@ -145,8 +145,8 @@ def test_no_lever_changes_function_without_a_shock():
 
 
 def test_without_trust_only_own_means_remain():
-    res = run({**SMALL, "initial_trust_neighbours": 0.0, "initial_trust_institutions": 0.0},
-              seed=4, indicators=False)
+    res = run({**SMALL, "initial_trust_neighbours": 0.0, "initial_trust_institutions": 0.0,
+               "initial_trust_government": 0.0}, seed=4, indicators=False)
     help_units = res.summary["capacities"]["recovery"]["help_units"]
     assert all(v == 0.0 for v in help_units.values()), help_units
     assert res.summary["capacities"]["recovery"]["share_reached_any"] == 0.0

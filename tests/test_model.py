@@ -147,21 +147,26 @@ def test_flood_curves_drop_from_onset(flood):
     assert ts["residents_in_need"].max() > 0 and ts["unmet_needs"].max() > 0
 
 
-def test_flood_recovers_before_the_horizon(flood):
+def test_flood_recovery_is_long_and_leaves_a_mark(flood):
+    # Since issue 11 households rebuild over months and some give up and leave for good,
+    # taking their ties: function recovers for those who stay, the community as a whole does
+    # not return to where it was within 140 days of the flood.
     ts = flood.timeseries.set_index("day")
     combined = ts["combined"]
     low_day = int(combined.idxmin())
     assert low_day >= FLOOD_ONSET
     assert combined.min() < 0.95
     after = combined.loc[low_day:]
-    assert (after > 0.95).any()
-    assert combined.iloc[-1] > 0.95
+    assert after.iloc[-1] > combined.min()  # it does recover, partly
+    assert ts["function"].iloc[-1] > 0.95
+    assert ts["left_share"].iloc[-1] > 0 and ts["displaced"].iloc[-1] > 0
+    assert combined.iloc[-1] < combined.loc[FLOOD_ONSET - 1]
     m = flood.summary["metrics"]["combined"]
-    assert m["recovered"] is True and m["recovery_status"] == "recovered"
-    assert 0 < m["time_to_recovery"] < 200 - FLOOD_ONSET
     # the metric agrees with the curve it was computed from
-    first_back = int((after >= 0.95).idxmax())
-    assert m["time_to_recovery"] == first_back - FLOOD_ONSET
+    back = after >= 0.95
+    assert m["recovered"] is bool(back.any())
+    if back.any():
+        assert m["time_to_recovery"] == int(back.idxmax()) - FLOOD_ONSET
     assert m["robustness"] == combined.loc[FLOOD_ONSET:].min()
     assert flood.summary["peaks"]["residents_in_need"] == ts["residents_in_need"].max()
 
@@ -201,7 +206,8 @@ def _check_invariants(m, day):
     where = f"day {day}"
     assert pop.gap.shape == (len(NEEDS), pop.n)
     assert ((pop.gap >= 0) & (pop.gap <= 1)).all(), where
-    for name in ("trust_neighbours", "trust_institutions", "awareness", "relief"):
+    for name in ("trust_neighbours", "trust_committee", "trust_government", "awareness",
+                 "relief", "fatigue"):
         a = getattr(pop, name)
         assert ((a >= 0) & (a <= 1)).all(), f"{name} {where}"
     assert (pop.reserve_days >= 0).all(), where
@@ -240,7 +246,7 @@ def _check_invariants(m, day):
      "utility_repair_rate": 1.0, "department_recovery_rate": 1.0, "self_recovery_rate": 1.0,
      "awareness_training_rate": 4.0, "party_contact_rate": 8.0, "drills_per_year": 12.0},
     # a community that cannot recover and loses everything
-    {"displacement_threshold": 0.0, "displacement_tie_decay": 1.0, "tie_recovery_rate": 0.0,
+    {"dislocation_min_damage": 0.0, "dislocation_beta0": 10.0, "displacement_tie_decay": 1.0, "tie_recovery_rate": 0.0,
      "self_recovery_rate": 0.0, "department_throughput": 0.0, "volunteer_capacity": 0.0,
      "mutual_aid_strength": 0.0, "trust_erosion": 1.0, "reserve_stock": 0.0,
      "household_reserve_share": 0.0, "household_reserve_campaign": 0.0,
@@ -349,7 +355,8 @@ def test_resident_exposes_its_own_state(mid_flood):
         assert a.in_need == bool(m.in_need[k])
         assert a.awareness == pop.awareness[k]
         assert a.trust_neighbours == pop.trust_neighbours[k]
-        assert a.trust_institutions == pop.trust_institutions[k]
+        assert a.trust_committee == pop.trust_committee[k]
+        assert a.trust_government == pop.trust_government[k]
         assert a.displaced == bool(pop.displaced[k])
         assert a.vulnerability == pop.vulnerability[k]
         checked_in_need += a.in_need
@@ -437,25 +444,28 @@ def test_pinned_regression_flood_500_residents_seed_7(flood):
     # Pinned regression: values computed from the code (500 residents, 200 days, seed 7,
     # scenario flood, policy baseline), not derived by hand; re-pinned in issue 10 when the
     # curves became shares of a reference community and households on their own supplies
-    # stopped counting as in need. A change here means the model's results changed: check it
+    # stopped counting as in need; re-pinned in issue 11 when being able to help was
+    # separated from being in need (helpers tire), a need met exactly at the threshold
+    # stopped counting as unmet, and dislocation, rebuilding, businesses, trust and learning
+    # became mechanisms of their own. A change here means the model's results changed: check it
     # was intended, then re-pin.
     s = flood.summary
     c = s["metrics"]["combined"]
     f = s["metrics"]["function"]
     rel = 1e-9
-    assert c["robustness"] == pytest.approx(0.8550717351417944, rel=rel)
-    assert c["loss_of_resilience"] == pytest.approx(7.882430916650318, rel=rel)
-    assert c["resilience_index"] == pytest.approx(0.9440962346336856, rel=rel)
-    assert c["bounce_forward"] == pytest.approx(0.9999253711022232, rel=rel)
-    assert c["time_to_recovery"] == 41
-    assert c["pre_shock"] == pytest.approx(0.9587183696394787, rel=rel)
-    assert f["robustness"] == pytest.approx(0.8929141609781244, rel=rel)
-    assert f["loss_of_resilience"] == pytest.approx(2.729639383278639, rel=rel)
-    assert f["time_to_recovery"] == 19
-    assert s["peaks"]["residents_in_need"] == 319
-    assert s["peaks"]["unmet_needs"] == 450
-    assert s["peaks"]["displaced"] == 124
-    assert s["peaks"]["ties_lost"] == 5
-    assert s["resources_used"] == pytest.approx(371.95492543038523, rel=rel)
-    assert s["final"]["trust"] == pytest.approx(0.600352531804603, rel=rel)
-    assert s["ties"] == 2063 and s["neighbourhoods"] == 2
+    assert c["robustness"] == pytest.approx(0.8462189354107443, rel=rel)
+    assert c["loss_of_resilience"] == pytest.approx(18.336315242099637, rel=rel)
+    assert c["resilience_index"] == pytest.approx(0.8699552110489388, rel=rel)
+    assert c["bounce_forward"] == pytest.approx(0.8784602901236634, rel=rel)
+    assert c["time_to_recovery"] is None  # not back within the horizon (some left)
+    assert c["pre_shock"] == pytest.approx(0.9746687214936691, rel=rel)
+    assert f["robustness"] == pytest.approx(0.8916660097641207, rel=rel)
+    assert f["loss_of_resilience"] == pytest.approx(6.498490053514802, rel=rel)
+    assert f["time_to_recovery"] == 31
+    assert s["peaks"]["residents_in_need"] == 318
+    assert s["peaks"]["unmet_needs"] == 446
+    assert s["peaks"]["displaced"] == 135
+    assert s["peaks"]["ties_lost"] == 584
+    assert s["resources_used"] == pytest.approx(3193.996478354724, rel=rel)
+    assert s["final"]["trust"] == pytest.approx(0.5838500024588003, rel=rel)
+    assert s["ties"] == 2174 and s["neighbourhoods"] == 2

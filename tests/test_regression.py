@@ -1,9 +1,11 @@
 """Seed-pinned regression: the model's results for every shipped scenario x {baseline,
 all-of-society} x seeds {0, 1} at 1,000 residents, recorded before the layered rewrite
 (issue 16), must stay byte-identical until a change of the model is made on purpose.
-Re-recorded on purpose once since (issue 10): the dimension curves became shares of a fixed
+Re-recorded on purpose since: in issue 10 (the dimension curves became shares of a fixed
 reference community, and a household living on its own supplies no longer counts as in need
-of help for services (docs/ODD.md §4.11, §7.15).
+of help for services, docs/ODD.md §4.11, §7.15) and in issue 11 (life safety, dislocation and
+housing recovery, businesses, trust split three ways, learning from results, §7.27–7.35; two
+new scenarios; a need met exactly at the threshold is met).
 
 What was recorded must not change; what was added later is not compared:
 

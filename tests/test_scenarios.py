@@ -13,10 +13,11 @@ from grassroots import run
 from grassroots.scenarios import SHOCK_TYPES, ScenarioError, load_scenario, shipped
 
 SMALL = {"residents": 600}
-SCENARIOS = ["compound", "earthquake", "economic", "epidemic", "flood", "heatwave", "recurring"]
+SCENARIOS = ["catastrophic_flood", "compound", "earthquake", "economic", "epidemic", "flood",
+             "heatwave", "recurring", "urban_earthquake"]
 
 
-def test_the_seven_scenarios_are_shipped():
+def test_the_shipped_scenarios():
     assert sorted(shipped()) == SCENARIOS
     assert set(SHOCK_TYPES) == {"flood", "epidemic", "earthquake", "heatwave", "economic"}
     for name in SCENARIOS:
@@ -59,9 +60,10 @@ def test_economic_shock_is_a_long_slow_dip():
     assert (during < 0.99).all()  # it lasts the whole crisis
     assert ts["function"].iloc[sc.onset + sc.duration + 30] > during.min()  # then recovers
     assert ts["displaced"].max() == 0  # nobody loses a home
-    # compared with a flood, the function loss is shallower but much longer
+    # compared with a flood, the function loss is shallower (before issue 11 it was also
+    # "much longer"; since floods' rebuilding takes months, a flood's tail is as long)
     flood = run(SMALL, seed=2, scenario="flood", indicators=False).timeseries
-    assert (ts["function"] < 0.99).sum() > 2 * (flood["function"] < 0.99).sum()
+    assert ts["function"].min() > flood["function"].min()
 
 
 def test_earthquake_hits_structure_hardest():
