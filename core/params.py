@@ -511,6 +511,9 @@ _DECLARATIONS: list[Param] = [
           "Days the committee takes to adjust its plan to a new situation with no autonomy."),
     Param("max_lesson_delay", int, 180, 0, 3650, "days", "dynamics",
           "Days before an event's lessons apply with the slowest feedback."),
+    Param("event_review_days", int, 120, 1, 3650, "days", "dynamics",
+          "Days after an onset when the committee reviews the response (the event's "
+          "assessment), if the community is not at rest before."),
     Param("pilot_effect_low", float, -0.15, -1.0, 1.0, "plan quality", "dynamics",
           "Lowest true effect on plan quality of a variation tried in pilots (uniform draw)."),
     Param("pilot_effect_high", float, 0.25, -1.0, 1.0, "plan quality", "dynamics",

@@ -191,6 +191,8 @@ class GrassrootsModel(mesa.Model):
         committee.restock()
         committee.adjust_plan(day)
         committee.apply_lessons(day)
+        if self.event_open and day - self.last_onset >= p["event_review_days"]:
+            self._close_event(day)  # the after-action review does not wait for the end
 
         if self.disturbed:
             self._respond_and_recover(day)
@@ -439,8 +441,9 @@ class GrassrootsModel(mesa.Model):
         self.plan_quality_at_onsets.append(self.committee.plan_quality)
 
     def _close_event(self, day: int) -> None:
-        """An event is over (the community is at rest, or a new shock strikes): the
-        committee assesses it."""
+        """An event is assessed: when the community is at rest, when a new shock strikes,
+        or event_review_days after its onset, whichever comes first (rebuilding can take
+        years; the review of the response does not wait for it)."""
         if self.event_open:
             self.event_open = False
             self.committee.assess_event(day, len(self.exposure), self.routine_rng)
