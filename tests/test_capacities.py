@@ -16,7 +16,7 @@ import pytest
 from grassroots import run
 from grassroots.core.params import PARAMS, by_group
 from grassroots.model.run import make_model
-from grassroots.scenarios import shipped
+from grassroots.scenarios import load_scenario, shipped
 
 SMALL = {"residents": 400, "days": 200}
 SEEDS = range(30)
@@ -97,9 +97,19 @@ CLAIMS = {
                       "dynamic assessment improves the plan for the next event"),
     "pilot_share": (0.0, 0.5, later_plan_quality, +1, "recurring", SEEDS,
                     "pilots find and keep better practice"),
-    "assessment_feedback_speed": (0.0, 1.0, later_plan_quality, +1, "recurring", SEEDS,
+    # a known failure whose paired difference is exactly 0 on every seed (KNOWN_FAILURES):
+    # ten seeds confirm it as well as thirty
+    "assessment_feedback_speed": (0.0, 1.0, later_plan_quality, +1, "recurring", range(10),
                                   "lessons apply before the next event"),
 }
+
+#: The recurring flood's last onset and the control window an event is measured over:
+#: runs on it stop once what the indicator reads is complete (the plan's quality at the last
+#: onset; the last event's 180-day window), not at the scenario's four-year horizon.
+LAST_ONSET = max(s.onset for s in load_scenario("recurring").shocks)
+CONTROL_WINDOW = PARAMS["control_window"].default
+RECURRING_DAYS = {later_plan_quality: LAST_ONSET + 1,
+                  later_events_loss: LAST_ONSET + CONTROL_WINDOW + 1}
 
 
 def _summary(args):
@@ -116,8 +126,9 @@ def pool():
 
 
 def paired(pool, lever, low, high, scenario, seeds, indicator):
-    lo = pool.map(_summary, [({lever: low}, s, scenario) for s in seeds])
-    hi = pool.map(_summary, [({lever: high}, s, scenario) for s in seeds])
+    extra = {"days": RECURRING_DAYS[indicator]} if scenario == "recurring" else {}
+    lo = pool.map(_summary, [({lever: low, **extra}, s, scenario) for s in seeds])
+    hi = pool.map(_summary, [({lever: high, **extra}, s, scenario) for s in seeds])
     return np.array([indicator(b) - indicator(a) for a, b in zip(lo, hi)], float)
 
 
@@ -201,9 +212,11 @@ def _event_shortfalls(pool, learning_rate, seeds):
     windows of the same length: their loss of resilience runs to the next onset, and the last
     event's window is cut by the horizon (306 days against 365), so with the curves measured
     against a fixed reference its loss would be smaller by the chronic shortfall alone."""
-    res = list(pool.map(_summary, [({"learning_rate": learning_rate}, s, "recurring")
-                                   for s in seeds]))
-    assert all(e["combined"]["control_window"] == 180 for r in res for e in r["events"])
+    days = LAST_ONSET + CONTROL_WINDOW + 1  # the last event's window is whole
+    res = list(pool.map(_summary, [({"learning_rate": learning_rate, "days": days}, s,
+                                    "recurring") for s in seeds]))
+    assert all(e["combined"]["control_window"] == CONTROL_WINDOW for r in res
+               for e in r["events"])
     return np.array([[1.0 - e["combined"]["resilience_index"] for e in r["events"]]
                      for r in res])
 
@@ -213,7 +226,7 @@ def _event_shortfalls(pool, learning_rate, seeds):
                    "shortfall; the lessons are smaller and the flood's long rebuilding "
                    "dominates the later events' shortfall")
 def test_learning_makes_later_events_cheaper_and_nothing_else_does(pool):
-    seeds = range(60)
+    seeds = range(30)
     on, off = _event_shortfalls(pool, 0.6, seeds), _event_shortfalls(pool, 0.0, seeds)
     assert on.shape[1] == 4
     assert interval(on[:, -1] - on[:, 0])[1] < 0  # learning on: the last costs less

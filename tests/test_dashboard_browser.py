@@ -38,6 +38,22 @@ if not Path(CHROMIUM).exists():
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 
+#: The running server's log file (for the message of a failed wait).
+SERVER_LOG: list[Path] = []
+#: Lines of the server log that are noise: Solara's warning about cookies over plain http.
+NOISE = ("samesite", "Cookies with", "x-forwarded", "iframe", "developer.mozilla",
+         "documentation", "self-hosted", "howto/embed", "warnings.warn")
+
+
+def _server_says() -> str:
+    """What the server logged beyond start-up noise (its last 40 such lines)."""
+    if not SERVER_LOG or not SERVER_LOG[0].exists():
+        return "(no server log)"
+    lines = [ln for ln in SERVER_LOG[0].read_text(errors="replace").splitlines()
+             if ln.strip() and not any(n in ln for n in NOISE)]
+    return "\n".join(lines[-40:])
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -54,6 +70,7 @@ def server(tmp_path_factory):
              "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
+    SERVER_LOG[:] = [log]
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -117,8 +134,20 @@ def _day(page) -> str:
     return page.locator(".gr-day").inner_text()
 
 
-def _wait_day(page, day: int):
-    expect(page.locator(".gr-day")).to_have_text(re.compile(rf"^{day} of \d+"))
+def _wait_day(page, day: int, timeout: int = TIMEOUT):
+    """Wait until the day counter reads `day`; on failure say what the page and the server
+    showed (the dashboard's own message, if any, and the server log), so a failure in CI
+    can be diagnosed from its output alone."""
+    try:
+        expect(page.locator(".gr-day")).to_have_text(re.compile(rf"^{day} of \d+"),
+                                                    timeout=timeout)
+    except AssertionError as err:
+        errors = page.locator(".gr-error")
+        message = errors.first.inner_text() if errors.count() else "(no message)"
+        raise AssertionError(
+            f"day {day} not reached: the counter reads {_day(page)!r}; the dashboard's "
+            f"message: {message}; page errors: {getattr(page, "errors", None)}\nserver log:\n{_server_says()}"
+        ) from err
 
 
 def _shot(page, name: str):
