@@ -150,9 +150,27 @@ def _wait_day(page, day: int, timeout: int = TIMEOUT):
         ) from err
 
 
+def _settled(page, seconds: float = 1.0, limit: float = 60.0):
+    """Wait until the two figures have stopped changing for `seconds` (a figure is sent
+    after the numbers above it, so a screenshot taken as soon as the numbers show can catch
+    the previous day's figure half drawn)."""
+    def sources():
+        return tuple(page.locator(f"img.{c}").get_attribute("src")
+                     for c in ("gr-curves", "gr-network"))
+    last, since, deadline = sources(), time.monotonic(), time.monotonic() + limit
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        now = sources()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= seconds:
+            return
+
+
 def _shot(page, name: str):
     folder = os.environ.get("DASHBOARD_SCREENSHOTS")
     if folder:
+        _settled(page)
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / name))
 
