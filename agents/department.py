@@ -20,8 +20,9 @@ Throughput T_d = department_throughput x residents/1000 x capacity_d x
 (1 + cooperation_gain x horizontal_cooperation) x plan fit units of help per day. The emergency command pools
 command_coordination of every department's spare throughput and hands it to the departments
 whose demand exceeds their throughput, in proportion to their shortfall. The help for a need
-goes by triage: the residents with the largest gaps first, one unit each a day, until the
-department has given its throughput. So what departments know decides whom they reach.
+goes by triage: the residents not yet answered since their need began first (first contact
+before repeat visits), then the largest gaps, one unit each a day, until the department has
+given its throughput. So what departments know decides whom they reach.
 
 The rules over all residents are functions (`respond`, `repair_utilities`,
 `recover_departments`, `response_delay`); a `GovernmentDepartment` agent views its own
@@ -83,11 +84,14 @@ def respond(pop: Population, in_need: np.ndarray, day: int, delay: int,
     own, throughput = throughputs(pop.n, capacity, plan_fit, p)
     served = pool(throughput, demand, p["command_coordination"])
     for d, k in enumerate(SERVES):
-        # Triage: the largest known gaps first, one unit per resident a day.
+        # Triage: first contact (not yet answered since the need began), then the largest
+        # known gaps; one unit per resident a day.
         idx = np.flatnonzero(wants[d])
         if served[d] <= 0 or len(idx) == 0:
             continue
-        order = idx[np.argsort(-pop.gap[k, idx], kind="stable")]
+        # not yet answered since the need began first, then the largest gaps
+        answered = pop.last_helped[0, idx] >= pop.need_since[idx]
+        order = idx[np.lexsort((-pop.gap[k, idx], answered))]
         full = min(int(served[d]), len(order))
         units[k, order[:full]] += 1.0
         if full < len(order):

@@ -29,10 +29,11 @@ Households, not residents, are dislocated, rebuild and leave (their members shar
   household without funds waits.
 * **Out-migration** (`attachment`, `leave`): a household in temporary housing gives up and
   leaves for good with daily probability migration_rate x (1 - attachment) x (1 - funded
-  share of its remaining repairs), attachment from its ties and its membership of
-  organisations — exit where ties and organisations are weak, voice where they are strong
-  (Aldrich 2012, *Building Resilience*, ch. 3 on Kobe's wards). The people who left and
-  their ties are gone from the community (Population.leave, Ties.remove).
+  share of its remaining repairs), attachment from its ties (their base strength: roots kept
+  while away) and its membership of organisations — exit where ties and organisations are
+  weak, voice where they are strong (Aldrich 2012, *Building Resilience*, ch. 3 on Kobe's
+  wards; Chamlee-Wright & Storr 2009 on a congregation that returned together). The people
+  who left and their ties are gone from the community (Population.leave, Ties.remove).
 """
 
 from __future__ import annotations
@@ -175,13 +176,15 @@ def stages(pop: Population, day: int, p: dict) -> np.ndarray:
 
 
 def attachment(pop: Population, ties: Ties, p: dict) -> np.ndarray:
-    """Each household's attachment to the community, 0-1: attachment_ties x min(1, tie
-    strength per member outside the household / reference_tie_strength) +
-    attachment_organisations x share of members in a social organisation. Ties weaken while
-    a household is away (model.py `_update_ties`), so attachment fades the longer it is
-    displaced."""
+    """Each household's attachment to the community, 0 up (capped at 1 where it is used):
+    attachment_ties x min(1, base tie strength per member outside the household /
+    reference_tie_strength) + attachment_organisations x share of members in a social
+    organisation. The ties' base strength, not today's: ties weaken while a household is
+    away (model.py `_update_ties`), but its roots in the place do not fade with them (phone,
+    visits, a congregation meeting in exile: Chamlee-Wright & Storr 2009, *Rationality and
+    Society* 21(4)); they are lost only as tie-neighbours leave (Ties.remove)."""
     outside = ties.kind != HOUSEHOLD
-    s = ties.strength[outside]
+    s = ties.base[outside]
     per_resident = (np.bincount(ties.i[outside], weights=s, minlength=pop.n)
                     + np.bincount(ties.j[outside], weights=s, minlength=pop.n))
     size = np.bincount(pop.household, minlength=pop.n_households)

@@ -306,18 +306,19 @@ def update_trust(pop: Population, ties: Ties, in_need: np.ndarray, government: n
     """Trust split three ways, each moved by what its holder experiences:
 
     * in government departments by their help (`government`, units per resident, utilities
-      restored included), in the
-      committee and organisations by theirs (`community`: party members, volunteer teams,
-      the committee's reserve, outside organisations), in neighbours by mutual aid
-      (`mutual`): help received while in need raises that trust by trust_gain x units x
-      (1 - trust);
+      restored for those at home included), in the committee and organisations by theirs
+      (`community`: party members, volunteer teams, the committee's reserve, outside
+      organisations), in neighbours by mutual aid (`mutual`): help received while in need
+      raises that trust by trust_gain x units x (1 - trust);
     * once a need has gone without that help for longer than trust_patience_days (since it
-      began or since the last such help: `last_helped`) — what people expect, not what the
-      departments' plan promises — each further day loses trust_erosion of that trust (of
-      trust in neighbours only where a neighbour at home could have helped);
-    * fairness seen: every resident loses trust_witness x (the share of the community
-      left waiting unhelped by the departments) of their trust in government a day, in need
-      or not — what people see and hear of others' wait (after Katrina trust in the federal
+      began or since the last such help, `last_helped`: at least reach_units a day from
+      government or the committee's side, any help from neighbours) — what people expect,
+      not what the departments' plan promises — each further day loses trust_erosion of that
+      trust (of trust in neighbours only where a neighbour at home could have helped);
+    * fairness seen: every resident present loses trust_witness x (the share of the
+      community whose need has waited past trust_patience_days with no answer at all from
+      the departments since it began) of their trust in government a day, in need or not —
+      what people see and hear of others' wait (after Katrina trust in the federal
       government fell nationwide, not only among those who waited).
 
     Bounded in [0, 1]. Changes trust_government, trust_committee and trust_neighbours in
@@ -330,7 +331,9 @@ def update_trust(pop: Population, ties: Ties, in_need: np.ndarray, government: n
     for k, (trust, got) in enumerate(((pop.trust_government, government),
                                       (pop.trust_committee, community),
                                       (pop.trust_neighbours, mutual))):
-        helped = got > 0
+        # institutions answer with at least reach_units a day (a restored outage's daily
+        # trickle is not an answer); any help from a neighbour counts
+        helped = got >= p["reach_units"] if k < 2 else got > 0
         pop.last_helped[k, helped] = day
         since = day - np.maximum(pop.need_since, pop.last_helped[k])
         waited = need & (since > p["trust_patience_days"])
@@ -338,8 +341,8 @@ def update_trust(pop: Population, ties: Ties, in_need: np.ndarray, government: n
             waited &= could
         trust += p["trust_gain"] * got * (1.0 - trust)
         trust -= p["trust_erosion"] * trust * waited
-        if k == 0:
-            unhelped = waited
+        if k == 0:  # never answered by the departments since the need began
+            unhelped = waited & (pop.last_helped[0] < pop.need_since)
     if p["trust_witness"] > 0 and unhelped.any():
         seen = unhelped.sum() / max(1, int(pop.present.sum()))
         pop.trust_government -= p["trust_witness"] * seen * pop.present * pop.trust_government

@@ -80,6 +80,10 @@ class Population:
         self.trapped_since = np.full(n, -1, np.int64)
         self.fatigue = np.zeros(n)
         self.left = np.zeros(n, bool)
+        #: each resident's gaps (4 x n) on the day they left for good (0 for the others): the
+        #: needs the community never met, kept by the function curve and the need counts
+        #: (measures/dimensions.py)
+        self.left_gap = np.zeros((4, n))
         self.displaced_since = np.full(n, -1, np.int64)
         #: for each resident displaced at least once: the day they first left home, and the
         #: day they were last home again (-1: never displaced / not home again yet)
@@ -113,9 +117,11 @@ class Population:
 
     def leave(self, who: np.ndarray) -> None:
         """Residents `who` (bool mask) leave the community for good (out-migration): like
-        the dead, they leave every count and take their ties with them (Ties.remove, by the
-        model)."""
+        the dead, they take their ties with them (Ties.remove, by the model) and no rule acts
+        on them again; their gaps on the day they left are kept in `left_gap`, so the needs
+        the community never met stay in its function curve and need counts."""
         self.left[who] = True
+        self.left_gap[:, who] = self.gap[:, who]
         self._depart(who)
 
     def _depart(self, who: np.ndarray) -> None:

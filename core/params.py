@@ -415,13 +415,15 @@ _DECLARATIONS: list[Param] = [
     Param("trust_erosion", float, 0.004, 0.0, 1.0, "share of trust per day", "dynamics",
           "Once a need has lasted longer than trust_patience_days: share of trust lost per "
           "day without help from government, from the committee and organisations, or from "
-          "neighbours (each trust by its own help)."),
+          "neighbours (each trust by its own help; help of institutions counts from "
+          "reach_units a day)."),
     Param("trust_patience_days", int, 7, 0, 365, "days", "dynamics",
           "Days residents in need expect to wait for help before each day without it "
           "erodes their trust (an expectation of their own, not the departments' plan)."),
-    Param("trust_witness", float, 0.02, 0.0, 1.0, "trust per day", "dynamics",
-          "Trust in government a resident loses a day per unit share of their tie strength "
-          "to residents left waiting by the departments (fairness seen, in need or not)."),
+    Param("trust_witness", float, 0.05, 0.0, 1.0, "share of trust per day", "dynamics",
+          "Share of their trust in government every resident present loses a day per unit "
+          "share of the community whose need has waited past trust_patience_days without "
+          "any answer from the departments (fairness seen, in need or not)."),
     Param("trust_base_drift", float, 0.005, 0.0, 1.0, "per day", "dynamics",
           "Rate at which the long-run level of trust moves toward trust as it is: what a "
           "response did to trust leaves a lasting mark instead of fading back entirely."),
@@ -586,13 +588,13 @@ _DECLARATIONS: list[Param] = [
     Param("temporary_shelter_days", int, 90, 1, 3650, "days", "dynamics",
           "Days displaced until a household moves from temporary shelter to temporary "
           "housing; from then on it may give up and leave for good."),
-    Param("migration_rate", float, 0.002, 0.0, 1.0, "per day", "dynamics",
+    Param("migration_rate", float, 0.015, 0.0, 1.0, "per day", "dynamics",
           "Daily chance that a household in temporary housing with no attachment and no "
           "funds for its repairs leaves the community for good."),
-    Param("attachment_ties", float, 0.6, 0.0, 1.0, "fraction", "dynamics",
-          "Weight of the household's ties (strength per member outside the household, "
+    Param("attachment_ties", float, 0.7, 0.0, 1.0, "fraction", "dynamics",
+          "Weight of the household's ties (base strength per member outside the household, "
           "against reference_tie_strength) in its attachment to the community."),
-    Param("attachment_organisations", float, 0.3, 0.0, 1.0, "fraction", "dynamics",
+    Param("attachment_organisations", float, 0.6, 0.0, 1.0, "fraction", "dynamics",
           "Weight of membership of a social organisation in a household's attachment "
           "(exit versus voice: Aldrich 2012)."),
     # life safety: rescue of the trapped, their survival, helpers' fatigue (agents/rescue.py)

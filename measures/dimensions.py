@@ -18,7 +18,9 @@ scoring better because it had less to lose:
                    (at a fitting plan)
     function     = mean function of the living residents (mean share of four needs met, as
                    felt: a household living on its supplies today covers reserve_buffer of
-                   its services gap)
+                   its services gap), those who left for good counted at the function they
+                   left with (leaving does not meet a need: without them, a community whose
+                   worst-off households gave up and left would look better for it)
     relationship = ½ min(1, (tie strength + memberships x membership_tie_strength) per
                    resident / reference_tie_strength)
                  + ½ min(1, mean trust / reference_trust)
@@ -31,8 +33,9 @@ sources: docs/ODD.md §4.11.
 
 `observe` is a pure function of the model's state: it reads and writes nothing else. Besides
 the curves it counts people: residents in need (all, vulnerable), residents with each need
-unmet, displaced residents and residents ever displaced, deaths, the trapped, the injured and
-live rescues by rescuer, from which measures/outcomes.py computes the planner outcomes.
+unmet (with those who left for good with needs unmet), displaced residents and residents ever
+displaced, deaths, the trapped, the injured and live rescues by rescuer, from which
+measures/outcomes.py computes the planner outcomes.
 "Per resident" is per resident before the shock: the dead take their ties and their capacity
 with them, a loss the curves keep.
 """
@@ -131,7 +134,7 @@ def raw_levels(state: Any) -> dict[str, float]:
         "giant": state.ties.giant_component_share(),
         "working": state.ties.working_count() / pop.n,
         "service": service_capacity(state) / pop.n,
-        "function": _mean_over(resident_function(state), living),
+        "function": _function_with_leavers(resident_function(state), pop, p),
         "strength": (state.ties.total_strength()
                      + memberships * p["membership_tie_strength"]) / pop.n,
         # half trust in neighbours, half in institutions (the committee and government)
@@ -139,6 +142,16 @@ def raw_levels(state: Any) -> dict[str, float]:
                   + (_mean_over(pop.trust_committee, living)
                      + _mean_over(pop.trust_government, living)) / 2) / 2,
     }
+
+
+def _function_with_leavers(function: np.ndarray, pop: Any, p: dict) -> float:
+    """Mean function of the living residents and of those who left for good, these at the
+    function they left with (Population.left_gap)."""
+    if not pop.left.any():
+        return _mean_over(function, pop.present)
+    gone = function_of(pop.left_gap[:, pop.left])
+    return float((function[pop.present].sum() + gone.sum())
+                 / max(1, int(pop.present.sum()) + len(gone)))
 
 
 def _mean_over(values: np.ndarray, living: np.ndarray) -> float:
@@ -168,9 +181,13 @@ def observe(state: Any) -> dict[str, float]:
     help_today (units by channel)."""
     pop, p = state.residents, state.p
     # needs as felt: a household living on its supplies has today's services covered
-    unmet = unmet_of(effective_gap(pop.gap, pop.buffered, p["reserve_buffer"]),
-                     p["need_threshold"])
-    in_need = unmet.any(axis=0)
+    here = unmet_of(effective_gap(pop.gap, pop.buffered, p["reserve_buffer"]),
+                    p["need_threshold"])
+    # those who left for good with needs unmet stay counted in need (their needs as they
+    # left): leaving does not meet a need
+    unmet = here | (unmet_of(pop.left_gap, p["need_threshold"]) & pop.left) \
+        if pop.left.any() else here
+    counted = unmet.any(axis=0)
     orgs = _organisations(state)
     raw = raw_levels(state)
     q = qualities(raw, p)
@@ -182,7 +199,7 @@ def observe(state: Any) -> dict[str, float]:
         "function": function,
         "relationship": relationship,
         "combined": (structure + function + relationship) / 3.0,
-        "residents_in_need": int(in_need.sum()),
+        "residents_in_need": int(counted.sum()),
         "unmet_needs": int(unmet.sum()),
         "displaced": int(pop.displaced.sum()),
         "infectious": state.infectious,
@@ -196,12 +213,12 @@ def observe(state: Any) -> dict[str, float]:
         "trust": raw["trust"],
         "resources_used": state.resources_used,
         **{f"help_{c}": float(h) for c, h in zip(CHANNELS, state.help_today)},
-        "vulnerable_in_need": int((in_need & pop.vulnerable).sum()),
+        "vulnerable_in_need": int((counted & pop.vulnerable).sum()),
         **{f"unmet_{k}": int(unmet[i].sum()) for i, k in enumerate(NEEDS)},
         "ever_displaced": int(pop.ever_displaced.sum()),
         "deaths": int(state.deaths),
         "trapped": int(pop.trapped.sum()),
-        "injured": int(unmet[HEALTH].sum()),
+        "injured": int(here[HEALTH].sum()),
         **{f"rescued_{r}": int(k) for r, k in zip(RESCUERS, state.rescued)},
         "at_home_share": float((pop.present & ~pop.displaced).sum()) / pop.n,
         "left_share": float(pop.left.sum()) / pop.n,

@@ -282,7 +282,7 @@ class GrassrootsModel(mesa.Model):
             # utilities restored are the departments' help too, for trust: an outage cut by
             # d today counts as d / help_unit units (the unit's definition, §7.1)
             government = government + ((before - self.outage) / p["help_unit"])[
-                pop.neighbourhood] * in_need
+                pop.neighbourhood] * (in_need & ~pop.displaced)
         self._run_enterprises(p)
         self.department_capacity[:] = departments.recover_departments(
             self.department_capacity, p)
