@@ -2,12 +2,13 @@
 #   make run    create .venv (Python >= 3.12), install Grassroots, run the flood scenario
 #   make test   create .venv, install Grassroots with its test tools, run the whole test suite
 # Also: make quick (the quick test tier on both cores), make bench, make gallery, make odd,
-# make validate (the model against published patterns -> docs/validation).
+# make validate (the model against published patterns -> docs/validation), make levers (each
+# lever's effect in people and days -> docs/validation/levers.md).
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test quick bench gallery odd validate clean
+.PHONY: run test quick bench gallery odd validate levers clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else f"Python >= 3.12 is needed, {sys.executable} is {v[0]}.{v[1]}: install 3.12 (pyenv reads .python-version) or run make PYTHON=python3.12 ...")'
@@ -41,6 +42,11 @@ gallery: $(STAMP)
 # The full validation suite (every registered pattern, full settings) into the committed report.
 validate: $(STAMP)
 	$(VENV)/bin/grassroots validate --out docs/validation --workers 2
+
+# Each lever's effect in people and days, 30 paired seeds, catastrophic flood and urban
+# earthquake (issue 11); about 20 minutes on two cores.
+levers: $(STAMP)
+	$(VENV)/bin/python -m grassroots.validation.levers --seeds 30 --residents 500 --workers 2 --out docs/validation/levers.md
 
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/bench_core.py

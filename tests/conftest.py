@@ -46,6 +46,7 @@ TIER_OF_FILE = {
     "test_dashboard_browser.py": "surfaces",
     "test_notebooks.py": "surfaces",
     "test_validation.py": "surfaces",
+    "test_lever_effects.py": "surfaces",
 }
 #: Whole files left out of the quick loop.
 SLOW_FILES = {"test_dashboard_browser.py", "test_notebooks.py"}
@@ -62,6 +63,8 @@ SLOW_TESTS = {
     "test_dashboard.py": {"test_play_and_pause"},
     "test_faults.py": {"test_a_full_disk_at_any_write*", "test_a_lost_dask_worker*"},
     "test_fuzz.py": {"test_ten_thousand_fuzzed_files"},
+    "test_validation.py": {"test_the_quick_suite*"},
+    "test_lever_effects.py": {"*"},
 }
 TIERS = ("unit", "model", "claims", "surfaces")
 #: Tests that time a real browser or a render loop: `make test` runs them on their own, after
