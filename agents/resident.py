@@ -327,7 +327,6 @@ def update_trust(pop: Population, ties: Ties, in_need: np.ndarray, government: n
     need = in_need & (pop.need_since >= 0)
     # neighbours are blamed only where some neighbour could have helped
     could = ties.spread(helpers_at_home(pop, p).astype(float)) > 0
-    unhelped = need
     for k, (trust, got) in enumerate(((pop.trust_government, government),
                                       (pop.trust_committee, community),
                                       (pop.trust_neighbours, mutual))):

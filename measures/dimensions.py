@@ -134,7 +134,7 @@ def raw_levels(state: Any) -> dict[str, float]:
         "giant": state.ties.giant_component_share(),
         "working": state.ties.working_count() / pop.n,
         "service": service_capacity(state) / pop.n,
-        "function": _function_with_leavers(resident_function(state), pop, p),
+        "function": _function_with_leavers(resident_function(state), pop),
         "strength": (state.ties.total_strength()
                      + memberships * p["membership_tie_strength"]) / pop.n,
         # half trust in neighbours, half in institutions (the committee and government)
@@ -144,7 +144,7 @@ def raw_levels(state: Any) -> dict[str, float]:
     }
 
 
-def _function_with_leavers(function: np.ndarray, pop: Any, p: dict) -> float:
+def _function_with_leavers(function: np.ndarray, pop: Any) -> float:
     """Mean function of the living residents and of those who left for good, these at the
     function they left with (Population.left_gap)."""
     if not pop.left.any():

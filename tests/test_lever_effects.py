@@ -45,3 +45,8 @@ def test_bad_input_is_one_line_and_exit_2_with_nothing_written(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert "--seeds" in proc.stderr and list(tmp_path.iterdir()) == []
+    proc = subprocess.run([sys.executable, "-m", "grassroots.validation.levers", "--scenarios",
+                           "nowhere", "--out", str(tmp_path / "x.md")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "--scenarios" in proc.stderr and list(tmp_path.iterdir()) == []

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from grassroots.core.io import atomic_write_text
 from grassroots.core.params import LEVER_GROUPS, levers
 from grassroots.measures.comparison import paired_row
 from grassroots.validation.patterns import parallel_map
@@ -84,12 +85,10 @@ def measure(scenarios=SCENARIOS, seeds: int = 30, residents: int = 500,
             for _, _, params in comparisons for seed in range(seeds)]
     results = parallel_map(outcomes, jobs, workers)
     tables: dict[str, list[dict]] = {}
-    k = 0
-    for sc in scenarios:
-        by = []
-        for _ in comparisons:
-            by.append(results[k:k + seeds])
-            k += seeds
+    for i, sc in enumerate(scenarios):
+        first = i * len(comparisons)
+        by = [results[(first + c) * seeds:(first + c + 1) * seeds]
+              for c in range(len(comparisons))]
         ref = by[0]
         rows = []
         for (label, group, _), runs in zip(comparisons[1:], by[1:]):
@@ -148,13 +147,20 @@ def main(argv: list[str] | None = None) -> int:
         print("levers: --seeds must be >= 2, --residents >= 10, --workers >= 1",
               file=sys.stderr)
         return 2
+    from grassroots.scenarios import load_scenario
+    from grassroots.scenarios.base import ScenarioError
+
+    for name in a.scenarios:
+        try:
+            load_scenario(name)
+        except ScenarioError as err:
+            print(f"levers: --scenarios: {err}", file=sys.stderr)
+            return 2
     t = time.perf_counter()
     tables = measure(a.scenarios, a.seeds, a.residents, a.workers)
     text = markdown(tables, a.seeds, a.residents, time.perf_counter() - t)
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = a.out.with_suffix(a.out.suffix + ".tmp")
-    tmp.write_text(text + "\n", encoding="utf-8")
-    tmp.replace(a.out)
+    atomic_write_text(text + "\n", a.out)
     print(f"wrote {a.out}")
     return 0
 
