@@ -50,6 +50,7 @@ levers: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/bench_core.py
+	$(VENV)/bin/python benchmarks/bench_days.py
 
 clean:
 	rm -rf $(VENV) results build *.egg-info

@@ -91,8 +91,8 @@ def respond(pop: Population, in_need: np.ndarray, day: int, delay: int,
             continue
         # not yet answered since the need began first, then the largest gaps
         answered = pop.last_helped[0, idx] >= pop.need_since[idx]
-        order = idx[np.lexsort((-pop.gap[k, idx], answered))]
-        full = min(int(served[d]), len(order))
+        full = min(int(served[d]), len(idx))
+        order = idx[triage_order(answered, -pop.gap[k, idx], full + 1)]
         units[k, order[:full]] += 1.0
         if full < len(order):
             units[k, order[full]] += served[d] - full
@@ -100,6 +100,37 @@ def respond(pop: Population, in_need: np.ndarray, day: int, delay: int,
     total = float(units.sum())
     vertical_share = float(np.minimum(served, own).sum() / served.sum()) if served.sum() else 0
     return units, total * vertical_share, total * (1.0 - vertical_share)
+
+
+def triage_order(answered: np.ndarray, key: np.ndarray, count: int) -> np.ndarray:
+    """The first `count` positions of `np.lexsort((key, answered))`: the not yet answered
+    (False) before the answered, each by ascending `key`, ties in position order — found
+    without sorting the whole list (a waiting list can hold most of a city while a day's
+    capacity serves a small share of it). Returns positions, in that order."""
+    n = len(answered)
+    count = min(count, n)
+    if 4 * count >= n:
+        return np.lexsort((key, answered))[:count]
+    first, later = np.flatnonzero(~answered), np.flatnonzero(answered)
+    take = min(count, len(first))
+    head = first[_smallest(key[first], take)]
+    if take == count:
+        return head
+    return np.concatenate([head, later[_smallest(key[later], count - take)]])
+
+
+def _smallest(key: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k smallest values of `key` in stable ascending order (ties by
+    position), as `np.argsort(key, kind="stable")[:k]` gives them."""
+    if k >= len(key):
+        return np.argsort(key, kind="stable")
+    if k <= 0:
+        return np.zeros(0, np.int64)
+    cut = np.partition(key, k - 1)[k - 1]
+    below = np.flatnonzero(key < cut)
+    chosen = np.concatenate([below, np.flatnonzero(key == cut)[:k - len(below)]])
+    chosen.sort()
+    return chosen[np.argsort(key[chosen], kind="stable")]
 
 
 def throughputs(n: int, capacity: np.ndarray, plan_fit: float,

@@ -601,6 +601,20 @@ def test_respond_triages_largest_gaps_first(p):
     assert vertical == approx(2.25) and horizontal == 0.0
 
 
+def test_triage_order_is_the_head_of_the_full_sort():
+    """The departments' triage picks a day's residents without sorting the whole waiting
+    list; it must give exactly the head of the full stable sort (first contact, then the
+    largest gaps, ties by position), short lists and long, with many ties."""
+    rng = np.random.default_rng(0)
+    for n in [1, 2, 7, 50, 400, 5000]:
+        for _ in range(20):
+            answered = rng.random(n) < rng.random()
+            key = -np.round(rng.random(n), int(rng.integers(0, 3)))  # 0-2 decimals: ties
+            for count in {0, 1, n // 10, n // 3, n, n + 1}:
+                assert np.array_equal(dept.triage_order(answered, key, count),
+                                      np.lexsort((key, answered))[:count]), (n, count)
+
+
 def test_respond_plan_fit_scales_throughput(p):
     n = 4
     p = _dept_params(p, n)
