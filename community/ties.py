@@ -51,7 +51,10 @@ class Ties:
         self._base_total = float(self.base.sum())
         self.damaged = np.zeros(0, np.int64)  # edges below base strength, sorted
         self._is_damaged = np.zeros(m, bool)
-        self.broken = np.zeros(0, np.int64)  # base-working edges now below the threshold
+        self._broken = np.zeros(0, np.int64)  # base-working edges now below the threshold
+        self._broken_stale = False  # strengths changed since _broken was found
+        # the ends as int32, CSR's index type: the working graph is rebuilt from them
+        self._i32, self._j32 = self.i.astype(np.int32), self.j.astype(np.int32)
         self._gone = np.zeros(m, bool)  # ties of residents who died: gone for good
         self._gone_counts = np.zeros(len(TIE_TYPES), np.int64)  # of those, base-working
         self._gone_strength = 0.0  # their base strength
@@ -126,11 +129,26 @@ class Ties:
         self._update_broken()
 
     def _update_broken(self) -> None:
-        d = self.damaged
-        broken = d[self._base_working[d] & (self.strength[d] < self.working_threshold)]
-        if not np.array_equal(broken, self.broken):
-            self.broken = broken
-            self._giant = None  # recomputed when next asked for
+        """Strengths changed: the broken ties are found again when next asked for (a day's
+        weakening and repair change strengths twice; the working set is read once)."""
+        self._broken_stale = True
+
+    @property
+    def broken(self) -> np.ndarray:
+        """Base-working edges now below the working threshold (sorted)."""
+        return self._refresh_broken()
+
+    def _refresh_broken(self) -> np.ndarray:
+        """Find the broken ties again if strengths changed; a changed working set means the
+        giant component is recomputed when next asked for."""
+        if self._broken_stale:
+            self._broken_stale = False
+            d = self.damaged
+            broken = d[self._base_working[d] & (self.strength[d] < self.working_threshold)]
+            if not np.array_equal(broken, self._broken):
+                self._broken = broken
+                self._giant = None
+        return self._broken
 
     # -- aggregates ----------------------------------------------------------------------
     def spread(self, values: np.ndarray) -> np.ndarray:
@@ -151,15 +169,18 @@ class Ties:
     def giant_component_share(self) -> float:
         """Share of residents in the largest connected component of working ties
         (scipy.sparse.csgraph); recomputed only when the set of working ties has changed."""
+        self._refresh_broken()
         if self._giant is None:
             self._giant = self._giant_share()
         return self._giant
 
     def _giant_share(self) -> float:
         w = self.working()
-        i, j = self.i[w], self.j[w]  # sorted by i, so the CSR needs no sorting
-        indptr = np.r_[0, np.cumsum(np.bincount(i, minlength=self.n))]
-        g = sparse.csr_array((np.ones(len(i), np.int8), j, indptr), shape=(self.n, self.n))
+        i, j = self._i32[w], self._j32[w]  # sorted by i, so the CSR needs no sorting
+        indptr = np.zeros(self.n + 1, np.int32)
+        np.cumsum(np.bincount(i, minlength=self.n), out=indptr[1:])
+        # float64 data and int32 indices: what csgraph works on, so nothing is converted
+        g = sparse.csr_array((np.ones(len(i)), j, indptr), shape=(self.n, self.n))
         _, labels = csgraph.connected_components(g, directed=True, connection="weak")
         return float(np.bincount(labels).max()) / self.n
 
