@@ -348,6 +348,8 @@ SEED_MEASURES = (
     ("outcomes.resident_days_in_need", "resident-days in need"),
     ("outcomes.vulnerable_resident_days_in_need", "… of vulnerable residents"),
     ("outcomes.peak_residents_in_need", "peak residents in need"),
+    ("outcomes.deaths", "deaths"),
+    ("outcomes.residents_left", "residents who left for good"),
     ("outcomes.displaced_resident_days", "displaced resident-days"),
     ("outcomes.days_until_90pct_home", "days until 90% of the displaced are home"),
     ("outcomes.unmet_need_days.housing", "housing unmet-need-days"),

@@ -12,6 +12,10 @@ Computed from a run record alone (measures/summary.py), like every measure:
     days_until_90pct_home              days from the first onset until 90% of the residents
                                        ever displaced are home again (None: not within the
                                        horizon; 0: nobody was displaced)       [days]
+    deaths                             residents who died over the run (the earthquake's
+                                       trapped who were not rescued in time)  [people]
+    residents_left                     residents who left the community for good by the end
+                                       of the run (agents/housing.py: migration) [people]
     unmet_need_days.<need>             sum over days of residents with that need unmet
                                        (housing, health, income, services)   [resident-days]
     help_delivered.<channel>           units of help delivered by each channel over the run
@@ -50,6 +54,8 @@ def planner_outcomes(df: pd.DataFrame, counters: dict[str, Any]) -> dict[str, An
         "residents_ever_displaced": int(df["ever_displaced"].iloc[-1]),
         "days_until_90pct_home": days_until_home(df["displaced"].to_numpy(),
                                                  df["ever_displaced"].to_numpy(), onset),
+        "deaths": int(df["deaths"].iloc[-1]),
+        "residents_left": int(round(float(df["left_share"].iloc[-1]) * counters["residents"])),
         "unmet_need_days": {k: int(days[f"unmet_{k}"].sum()) for k in NEEDS},
         "help_delivered": {c: float(u) for c, u in zip(CHANNELS, counters["help_totals"])},
     }

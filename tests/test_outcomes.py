@@ -22,11 +22,12 @@ from grassroots.measures.outcomes import days_until_home, planner_outcomes
 def table(**columns) -> pd.DataFrame:
     n = len(next(iter(columns.values())))
     base = {"residents_in_need": [0] * n, "vulnerable_in_need": [0] * n, "displaced": [0] * n,
-            "ever_displaced": [0] * n, **{f"unmet_{k}": [0] * n for k in NEEDS}}
+            "ever_displaced": [0] * n, "deaths": [0] * n, "left_share": [0.0] * n,
+            **{f"unmet_{k}": [0] * n for k in NEEDS}}
     return pd.DataFrame({**base, **columns})
 
 
-COUNTERS = {"windows": [(2, 5)], "residents_ever_in_need": 4,
+COUNTERS = {"windows": [(2, 5)], "residents_ever_in_need": 4, "residents": 10,
             "help_totals": np.arange(len(CHANNELS), dtype=float)}
 
 
@@ -34,13 +35,15 @@ COUNTERS = {"windows": [(2, 5)], "residents_ever_in_need": 4,
 def test_outcomes_count_people_and_days():
     df = table(residents_in_need=[0, 0, 4, 3, 1, 0], vulnerable_in_need=[0, 0, 2, 1, 0, 0],
                displaced=[0, 0, 2, 2, 1, 0], ever_displaced=[0, 0, 2, 2, 2, 2],
-               unmet_housing=[0, 0, 2, 2, 1, 0], unmet_income=[0, 0, 1, 0, 0, 0])
+               unmet_housing=[0, 0, 2, 2, 1, 0], unmet_income=[0, 0, 1, 0, 0, 0],
+               deaths=[0, 0, 1, 1, 2, 2], left_share=[0, 0, 0, 0.1, 0.1, 0.3])
     o = planner_outcomes(df, COUNTERS)
     assert o["resident_days_in_need"] == 8
     assert o["vulnerable_resident_days_in_need"] == 3
     assert o["peak_residents_in_need"] == 4 and o["residents_ever_in_need"] == 4
     assert o["displaced_resident_days"] == 5 and o["residents_ever_displaced"] == 2
     assert o["days_until_90pct_home"] == 5 - 2  # both home on day 5; onset day 2
+    assert o["deaths"] == 2 and o["residents_left"] == 3  # at the end: 2 died, 30% of 10 left
     assert o["unmet_need_days"] == {"housing": 5, "health": 0, "income": 1, "services": 0}
     assert o["help_delivered"] == {c: float(k) for k, c in enumerate(CHANNELS)}
 
