@@ -12,6 +12,8 @@
     grassroots sweep FILE [--workers N | --scheduler ADDRESS | --dask-local N] [--resume]
                      [--out DIR]
     grassroots analyze DIR [--outcome METRIC ...]
+    grassroots optimise FILE [--workers N | --scheduler ADDRESS | --dask-local N] [--resume]
+                        [--out DIR]
     grassroots export-ema DIR [--out FILE]
     grassroots validate [--quick] [--seeds N] [--residents N] [--workers N] [--seed N]
                         [--only NAME ...] [--out DIR]
@@ -123,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     gal.set_defaults(func=cmd_gallery)
     _add_compare_command(sub)
     _add_sweep_commands(sub)
+    _add_optimise_command(sub)
     _add_validate_command(sub)
     _add_dashboard_command(sub)
     return parser
@@ -527,6 +530,73 @@ def cmd_sweep(args) -> int:
               f"(columns status, error, traceback)")
     print(f"wrote {', '.join(report.files + [str(out / 'manifest.json')])}")
     print(f"next: grassroots analyze {out}")
+    return 0
+
+
+def _add_optimise_command(sub) -> None:
+    opt = sub.add_parser(
+        "optimise", help="search the levers for the allocations that protect people best "
+                         "within a budget",
+        description="Search the levers an optimisation file names (see experiments/"
+                    "*.optimise.toml) with pymoo's NSGA-II or NSGA-III: every candidate "
+                    "within the budget (a repair, not a penalty), evaluated on the file's "
+                    "scenarios x seeds with common random numbers. Writes DIR/front.parquet "
+                    "(the non-dominated allocations), DIR/evaluations.parquet (every "
+                    "candidate), DIR/packages.parquet (the shipped packages, evaluated the "
+                    "same way), DIR/runs.parquet (every model run), DIR/front.png, "
+                    "DIR/front_levers.png and DIR/manifest.json. A killed search is finished "
+                    "with --resume: the search is replayed from its seed, runs already made "
+                    "come from DIR/runs.parquet.")
+    opt.add_argument("file", metavar="FILE", help="optimisation TOML file")
+    where = opt.add_mutually_exclusive_group()
+    where.add_argument("--workers", metavar="N",
+                       help="local worker processes (default: one per core; 1 runs in this "
+                            "process)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="address of a running Dask scheduler, e.g. tcp://127.0.0.1:8786")
+    where.add_argument("--dask-local", metavar="N",
+                       help="start a local Dask cluster of N single-threaded processes")
+    opt.add_argument("--resume", action="store_true",
+                     help="finish the search in --out (same file): runs already made are "
+                          "read back")
+    opt.add_argument("--out", metavar="DIR",
+                     help="output folder (default: results/optimise/<name>)")
+    opt.add_argument("--no-progress", action="store_true", help="no progress bar")
+    opt.set_defaults(func=cmd_optimise)
+
+
+def cmd_optimise(args) -> int:
+    import re
+
+    from grassroots.optimise import load_optimisation, search
+    from grassroots.sweeps import SweepError, make_executor
+
+    workers = _count(args.workers, "--workers") if args.workers is not None else None
+    dask_local = _count(args.dask_local, "--dask-local") if args.dask_local is not None \
+        else None
+    if args.scheduler is not None and not re.fullmatch(
+            r"([a-z]+://)?[^\s/:]+(:\d+)?/?", args.scheduler):
+        raise CliError(f"--scheduler: got {args.scheduler!r}; allowed: an address like "
+                       f"tcp://HOST:PORT")
+    if not Path(args.file).is_file():
+        raise CliError(f"optimise: no such file {args.file!r}")
+    opt = load_optimisation(args.file)
+    out = Path(args.out) if args.out else Path("results") / "optimise" / opt.name
+    if out.exists() and not out.is_dir():
+        raise CliError(f"--out: {str(out)!r} exists and is not a folder")
+    try:
+        executor = make_executor(workers=workers, scheduler=args.scheduler,
+                                 dask_local=dask_local)
+        with executor:
+            report = search(opt, out, executor, resume=args.resume,
+                            progress=not args.no_progress)
+    except SweepError as err:
+        raise CliError(str(err)) from None
+    print(f"{opt.name}: {report.generations} generations, {report.candidates} candidates "
+          f"evaluated on {len(opt.scenarios)} scenarios x {opt.seeds} seeds; {report.front} "
+          f"on the front; this session ran {report.runs_ran} runs in {report.elapsed:.1f} s "
+          f"on {executor.describe()}")
+    print(f"wrote {', '.join(report.files)}")
     return 0
 
 

@@ -47,6 +47,7 @@ TIER_OF_FILE = {
     "test_notebooks.py": "surfaces",
     "test_validation.py": "surfaces",
     "test_lever_effects.py": "surfaces",
+    "test_optimise.py": "surfaces",
 }
 #: Whole files left out of the quick loop.
 SLOW_FILES = {"test_dashboard_browser.py", "test_notebooks.py"}
@@ -65,6 +66,7 @@ SLOW_TESTS = {
     "test_fuzz.py": {"test_ten_thousand_fuzzed_files"},
     "test_validation.py": {"test_the_quick_suite*"},
     "test_lever_effects.py": {"*"},
+    "test_optimise.py": {"test_a_search_on_the_model*", "test_the_same_seed*"},
 }
 TIERS = ("unit", "model", "claims", "surfaces")
 #: Tests that time a real browser or a render loop: `make test` runs them on their own, after

@@ -7,7 +7,8 @@ cycle; packages form layers, each importing only from layers below it (or within
     -> community, policies (state and community; policy packages)
     -> agents, scenarios, measures (rules; shocks; pure measures)
     -> model (the daily step, the run entry point)
-    -> sweeps -> analysis -> validation (published patterns) -> dashboard
+    -> sweeps -> analysis, optimise (policy search) -> validation (published patterns)
+    -> dashboard
     -> grassroots (the facade: root, __main__, CLI)
 
 so nothing in the core (core .. model) imports a surface.
@@ -25,8 +26,8 @@ pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = {"core": 0, "community": 1, "policies": 1, "agents": 2, "scenarios": 2,
-          "measures": 3, "model": 4, "sweeps": 5, "analysis": 6, "validation": 7,
-          "dashboard": 8, "grassroots": 9}
+          "measures": 3, "model": 4, "sweeps": 5, "analysis": 6, "optimise": 6,
+          "validation": 7, "dashboard": 8, "grassroots": 9}
 CORE = {name for name, rank in LAYERS.items() if rank <= LAYERS["model"]}
 
 

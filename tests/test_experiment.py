@@ -13,7 +13,9 @@ from grassroots.sweeps.experiment import (ExperimentError, from_dict, load_exper
                                           sampler_seed, spawn_seed)
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "experiments").glob("*.toml"))
+#: experiment files (optimisation files, *.optimise.toml, are tested in test_optimise.py)
+EXAMPLES = sorted(p for p in (ROOT / "experiments").glob("*.toml")
+                  if not p.name.endswith(".optimise.toml"))
 
 
 def make(**data):

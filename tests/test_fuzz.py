@@ -29,6 +29,8 @@ from hypothesis import strategies as st
 from grassroots.community.network_io import NetworkFileError, load_community
 from grassroots.core.costs import CostError, load_costs
 from grassroots.core.params import PARAMS, ParameterError, defaults, parse_assignments
+from grassroots.optimise.spec import OBJECTIVES, OptimisationError, load_optimisation
+from grassroots.optimise.spec import TOP_KEYS as OPTIMISATION_KEYS
 from grassroots.policies import load_policy
 from grassroots.scenarios import SHOCK_TYPES, ScenarioError, load_scenario
 from grassroots.sweeps.experiment import (ANALYSIS_KEYS, OUTPUT_KEYS, TOP_KEYS,
@@ -163,6 +165,23 @@ experiment_doc = st.fixed_dictionaries(
                                                               "morris"])), 3)})
 
 
+optimisation_doc = st.one_of(
+    _mutated(ROOT / "experiments" / "smoke.optimise.toml"),
+    st.fixed_dictionaries({}, optional={
+        **{k: values for k in OPTIMISATION_KEYS
+           if k not in ("levers", "algorithm", "set", "objectives", "scenarios")},
+        "budget": st.one_of(values, st.floats(0, 5)),
+        "scenarios": st.one_of(st.lists(st.sampled_from(["flood", "epidemic", "nope"]),
+                                        max_size=3), values),
+        "objectives": st.one_of(st.lists(st.sampled_from([*OBJECTIVES, "x"]), max_size=4),
+                                values),
+        "levers": table_of(LEVERS, st.one_of(st.lists(st.floats(-1, 2), max_size=3), values), 3),
+        "algorithm": table_of({"name", "population", "generations"},
+                              st.one_of(values, st.sampled_from(["nsga2", "nsga3"]),
+                                        st.integers(0, 50)), 3),
+        "set": table_of(sorted(PARAMS), values, 2)}))
+
+
 def toml_text(doc_strategy):
     """A document, or text that is not TOML, or raw bytes."""
     return st.one_of(doc_strategy.map(render).map(str.encode),
@@ -216,6 +235,8 @@ FILE_TYPES = {
     "costs": (toml_text(costs_doc), ".toml", load_costs, (CostError,)),
     "experiment": (toml_text(experiment_doc), ".toml", load_experiment, (ExperimentError,)),
     "network": (network_text, ".edgelist", _network, (NetworkFileError,)),
+    "optimisation": (toml_text(optimisation_doc), ".optimise.toml", load_optimisation,
+                     (OptimisationError,)),
 }
 
 
