@@ -57,7 +57,8 @@ def plot_all(folder: str | Path) -> list[str]:
         ax.set_ylabel(f"{o} minus baseline (paired)", fontsize=8)
         ax.set_title(o.replace("_", " "), fontsize=10)
     axes[0][0].legend(fontsize=7)
-    fig.suptitle(f"{opt['name']}: the front over {len(opt['scenarios'])} scenarios x "
+    n = len(opt["scenarios"])
+    fig.suptitle(f"{opt['name']}: the front over {n} scenario{'s' if n != 1 else ''} x "
                  f"{opt['seeds']} seeds (packages: red squares)", fontsize=10)
     fig.tight_layout()
     atomic_save(folder / "front.png", lambda p: fig.savefig(p, dpi=110, format="png"))
