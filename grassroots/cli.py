@@ -416,6 +416,35 @@ def _write_comparison(out: Path, rows: list[dict], about: dict) -> None:
     atomic_write_text(json.dumps({**about, "rows": rows}, indent=2) + "\n", out / "compare.json")
 
 
+def _add_executor_options(parser) -> None:
+    """Where the runs run: --workers N | --scheduler ADDRESS | --dask-local N (sweep,
+    optimise)."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", metavar="N",
+                       help="local worker processes (default: one per core; 1 runs in this "
+                            "process)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="address of a running Dask scheduler (`dask scheduler`), e.g. "
+                            "tcp://127.0.0.1:8786")
+    where.add_argument("--dask-local", metavar="N",
+                       help="start a local Dask cluster of N single-threaded processes")
+
+
+def _executor_options(args) -> dict:
+    """The options of _add_executor_options, each checked: keyword arguments of
+    sweeps.make_executor."""
+    import re
+
+    workers = _count(args.workers, "--workers") if args.workers is not None else None
+    dask_local = _count(args.dask_local, "--dask-local") if args.dask_local is not None \
+        else None
+    if args.scheduler is not None and not re.fullmatch(
+            r"([a-z]+://)?[^\s/:]+(:\d+)?/?", args.scheduler):
+        raise CliError(f"--scheduler: got {args.scheduler!r}; allowed: an address like "
+                       f"tcp://HOST:PORT")
+    return {"workers": workers, "scheduler": args.scheduler, "dask_local": dask_local}
+
+
 def _add_sweep_commands(sub) -> None:
     from grassroots.sweeps import FLUSH_EVERY, FLUSH_SECONDS
 
@@ -426,15 +455,7 @@ def _add_sweep_commands(sub) -> None:
                     "DIR/manifest.json. Finished runs are written in batches as they come "
                     "in; Ctrl-C or a kill keeps them, and --resume runs only what is missing.")
     sw.add_argument("file", metavar="FILE", help="experiment TOML file")
-    where = sw.add_mutually_exclusive_group()
-    where.add_argument("--workers", metavar="N",
-                       help="local worker processes (default: one per core; 1 runs in this "
-                            "process)")
-    where.add_argument("--scheduler", metavar="ADDRESS",
-                       help="address of a running Dask scheduler (`dask scheduler`), e.g. "
-                            "tcp://127.0.0.1:8786")
-    where.add_argument("--dask-local", metavar="N",
-                       help="start a local Dask cluster of N single-threaded processes")
+    _add_executor_options(sw)
     sw.add_argument("--resume", action="store_true",
                     help="finish the sweep in --out: run only the runs not yet recorded")
     sw.add_argument("--retry-failed", action="store_true",
@@ -479,22 +500,15 @@ def _count(text: str, option: str) -> int:
 
 
 def cmd_sweep(args) -> int:
-    import re
     import signal
 
     from grassroots.sweeps import load_experiment
     from grassroots.sweeps import SweepError, SweepStore, execute, make_executor, plan_sweep
 
-    workers = _count(args.workers, "--workers") if args.workers is not None else None
-    dask_local = _count(args.dask_local, "--dask-local") if args.dask_local is not None \
-        else None
+    where = _executor_options(args)
     flush_every = _count(args.flush_every, "--flush-every")
     if args.retry_failed and not args.resume:
         raise CliError("--retry-failed: only together with --resume")
-    if args.scheduler is not None and not re.fullmatch(
-            r"([a-z]+://)?[^\s/:]+(:\d+)?/?", args.scheduler):
-        raise CliError(f"--scheduler: got {args.scheduler!r}; allowed: an address like "
-                       f"tcp://HOST:PORT")
     exp = load_experiment(args.file)
     out = Path(args.out) if args.out else Path("results") / "sweeps" / exp.name
     if args.resume:  # the master seed the sweep started with, if the file names none
@@ -503,8 +517,7 @@ def cmd_sweep(args) -> int:
             exp = load_experiment(args.file, seed=manifest["experiment"]["seed"])
     try:
         plan = plan_sweep(exp, out, resume=args.resume, retry_failed=args.retry_failed)
-        executor = make_executor(workers=workers, scheduler=args.scheduler,
-                                 dask_local=dask_local)
+        executor = make_executor(**where)
         if plan.finished:
             print(f"{exp.name}: nothing to do, all {exp.n_runs} runs are recorded in {out}")
             return 0
@@ -548,14 +561,7 @@ def _add_optimise_command(sub) -> None:
                     "with --resume: the search is replayed from its seed, runs already made "
                     "come from DIR/runs.parquet.")
     opt.add_argument("file", metavar="FILE", help="optimisation TOML file")
-    where = opt.add_mutually_exclusive_group()
-    where.add_argument("--workers", metavar="N",
-                       help="local worker processes (default: one per core; 1 runs in this "
-                            "process)")
-    where.add_argument("--scheduler", metavar="ADDRESS",
-                       help="address of a running Dask scheduler, e.g. tcp://127.0.0.1:8786")
-    where.add_argument("--dask-local", metavar="N",
-                       help="start a local Dask cluster of N single-threaded processes")
+    _add_executor_options(opt)
     opt.add_argument("--resume", action="store_true",
                      help="finish the search in --out (same file): runs already made are "
                           "read back")
@@ -566,18 +572,10 @@ def _add_optimise_command(sub) -> None:
 
 
 def cmd_optimise(args) -> int:
-    import re
-
     from grassroots.optimise import load_optimisation, search
     from grassroots.sweeps import SweepError, make_executor
 
-    workers = _count(args.workers, "--workers") if args.workers is not None else None
-    dask_local = _count(args.dask_local, "--dask-local") if args.dask_local is not None \
-        else None
-    if args.scheduler is not None and not re.fullmatch(
-            r"([a-z]+://)?[^\s/:]+(:\d+)?/?", args.scheduler):
-        raise CliError(f"--scheduler: got {args.scheduler!r}; allowed: an address like "
-                       f"tcp://HOST:PORT")
+    where = _executor_options(args)
     if not Path(args.file).is_file():
         raise CliError(f"optimise: no such file {args.file!r}")
     opt = load_optimisation(args.file)
@@ -585,8 +583,7 @@ def cmd_optimise(args) -> int:
     if out.exists() and not out.is_dir():
         raise CliError(f"--out: {str(out)!r} exists and is not a folder")
     try:
-        executor = make_executor(workers=workers, scheduler=args.scheduler,
-                                 dask_local=dask_local)
+        executor = make_executor(**where)
         with executor:
             report = search(opt, out, executor, resume=args.resume,
                             progress=not args.no_progress)

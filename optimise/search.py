@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +40,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from grassroots.core.io import FolderLock, atomic_write_text
+from grassroots.measures.comparison import paired_row
 from grassroots.optimise.budget import Budget
 from grassroots.optimise.spec import OUTCOME_OBJECTIVES, Optimisation, OptimisationError
 from grassroots.scenarios import load_scenario
@@ -53,22 +53,12 @@ from grassroots.sweeps.store import write_parquet
 FLUSH_RUNS = 50
 #: an objective's value for a candidate whose runs failed: dominated by every other
 FAILED = 1e30
-T95 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 7: 2.447, 8: 2.365, 9: 2.306,
-       10: 2.262}
 
 
 def candidate_id(values: dict[str, float]) -> str:
     """A candidate's name: a digest of its lever values (12 significant digits)."""
     text = json.dumps({k: float(f"{v:.12g}") for k, v in sorted(values.items())})
     return hashlib.sha1(text.encode()).hexdigest()[:12]
-
-
-def t95(n: int) -> float:
-    """Student-t quantile for a 95% interval of a mean over n values (normal beyond 10)."""
-    if n in T95:
-        return T95[n]
-    from scipy import stats
-    return float(stats.t.ppf(0.975, n - 1))
 
 
 @dataclass
@@ -205,10 +195,10 @@ class Evaluation:
 
 
 def mean_interval(x: np.ndarray) -> tuple[float, float, float]:
-    """Mean of x and its 95% Student-t interval."""
-    x = np.asarray(x, float)
-    half = t95(len(x)) * x.std(ddof=1) / math.sqrt(len(x))
-    return float(x.mean()), float(x.mean() - half), float(x.mean() + half)
+    """Mean of x and its 95% Student-t interval (measures/comparison.py's, as a paired
+    difference from 0)."""
+    row = paired_row("outcomes.x", np.zeros(len(x)), np.asarray(x, float))
+    return row["difference"], row["low"], row["high"]
 
 
 def robust(v: np.ndarray, how: str, q: float) -> float:
@@ -223,12 +213,12 @@ def robust(v: np.ndarray, how: str, q: float) -> float:
 
 
 def non_dominated(F: np.ndarray) -> np.ndarray:
-    """Mask of the rows of F (minimised) no other row dominates (duplicates all kept)."""
-    F = np.asarray(F, float)
-    keep = np.ones(len(F), bool)
-    for i in range(len(F)):
-        dominated = np.all(F <= F[i], axis=1) & np.any(F < F[i], axis=1)
-        keep[i] = not dominated.any()
+    """Mask of the rows of F (minimised) no other row dominates (duplicates all kept):
+    pymoo's non-dominated filter."""
+    from pymoo.util.nds.non_dominated_sorting import find_non_dominated
+
+    keep = np.zeros(len(F), bool)
+    keep[find_non_dominated(np.asarray(F, float))] = True
     return keep
 
 
