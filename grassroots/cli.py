@@ -557,9 +557,13 @@ def _add_optimise_command(sub) -> None:
                     "(the non-dominated allocations), DIR/evaluations.parquet (every "
                     "candidate), DIR/packages.parquet (the shipped packages, evaluated the "
                     "same way), DIR/runs.parquet (every model run), DIR/front.png, "
-                    "DIR/front_levers.png and DIR/manifest.json. A killed search is finished "
-                    "with --resume: the search is replayed from its seed, runs already made "
-                    "come from DIR/runs.parquet.")
+                    "DIR/front_levers.png and DIR/manifest.json. With a [conditions] table, "
+                    "allocations along the front and the baseline package are then run on "
+                    "sampled hazard conditions and PRIM names where each fails: "
+                    "DIR/failures.md (a short report per allocation), DIR/failures.json and "
+                    "DIR/conditions.parquet. A killed search is finished with --resume: the "
+                    "search is replayed from its seed, runs already made come from "
+                    "DIR/runs.parquet; [conditions] may be added or changed on --resume.")
     opt.add_argument("file", metavar="FILE", help="optimisation TOML file")
     _add_executor_options(opt)
     opt.add_argument("--resume", action="store_true",
@@ -702,6 +706,11 @@ def _add_dashboard_command(sub) -> None:
     dash.add_argument("--port", default="8765", metavar="N",
                       help="port, an integer in [0, 65535]; 0 picks a free port "
                            "(default: 8765)")
+    dash.add_argument("--fronts", action="append", default=[], metavar="DIR",
+                      help="a folder of finished `grassroots optimise` outputs (each "
+                           "subfolder with front.parquet and manifest.json) that the "
+                           "'What to fund' tab offers beside the shipped ones; repeatable. "
+                           "Nothing outside these folders is read")
     dash.set_defaults(func=cmd_dashboard)
 
 
@@ -717,7 +726,13 @@ def cmd_dashboard(args) -> int:
         raise CliError(f"--port: got {args.port!r}; allowed: an integer in [0, 65535]")
     if not args.host.strip():
         raise CliError("--host: empty; allowed: a host name or IP address")
-    serve(host=args.host.strip(), port=port)
+    fronts = []
+    for d in args.fronts:
+        if not Path(d).is_dir():
+            raise CliError(f"--fronts: {d}: not a folder; allowed: a folder of "
+                           f"`grassroots optimise` outputs")
+        fronts.append(str(Path(d).resolve()))
+    serve(host=args.host.strip(), port=port, fronts=fronts)
     return 0
 
 

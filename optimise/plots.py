@@ -2,8 +2,9 @@
 
     front.png         each outcome objective against cost, as the paired difference from the
                       baseline package on the same seeds (mean over scenarios; 95% interval
-                      over seeds): every candidate evaluated (grey), the front (joined, with
-                      its intervals), each shipped package at its cost (labelled), the budget.
+                      over seeds): every candidate evaluated (grey), the front (with its
+                      intervals; the line joins the allocations no cheaper one beats on that
+                      objective), each shipped package at its cost (labelled), the budget.
                       Paired, because the seeds' communities differ far more than the
                       allocations do: unpaired intervals would hide every difference
     front_levers.png  the searched levers' values along the front, ordered by cost, each as
@@ -43,7 +44,13 @@ def plot_all(folder: str | Path) -> list[str]:
         if len(front):
             f = front.sort_values("cost")
             ax.errorbar(f["cost"], f[d], yerr=[f[d] - f[f"{d}_low"], f[f"{d}_high"] - f[d]],
-                        fmt="o-", color="tab:blue", ms=4, capsize=2, label="front")
+                        fmt="o", color="tab:blue", ms=4, capsize=2, label="front")
+            # the line joins the allocations that no cheaper one beats on this objective:
+            # what each extra worker-day buys here (the others are on the front for
+            # another objective)
+            best = f[f[d] < f[d].cummin().shift(fill_value=float("inf"))]
+            ax.plot(best["cost"], best[d], "-", color="tab:blue", lw=1.2,
+                    label="best so far at its cost")
         if packages is not None:
             for _, row in packages.iterrows():
                 ax.errorbar([row["cost"]], [row[d]],

@@ -23,7 +23,11 @@ Determinism and resume: the runs are cached by (candidate, scenario, seed index)
 DIR/runs.parquet, written atomically after every `FLUSH_RUNS` runs and every generation.
 `--resume` replays the search from the master seed: the algorithm proposes the same
 candidates, their runs come from the cache, and the runs missing are run — so a killed and
-resumed search ends with the same files as an uninterrupted one.
+resumed search ends with the same files as an uninterrupted one. The manifest keeps the first
+start and, under `sessions`, every session that worked on the folder (start, end, executor,
+runs found cached and runs made). The `[conditions]` table is not part of the search: it may
+be added or changed on --resume, and the failure conditions (optimise/failures.py) are then
+looked for from the cached search.
 """
 
 from __future__ import annotations
@@ -125,34 +129,35 @@ class Evaluation:
         return [(s, k, params) for s in self.opt.scenarios for k in range(self.opt.seeds)
                 if (cid, s, k) not in self.runs.rows]
 
-    def evaluate(self, candidates: list[tuple[str, dict, dict, float]]) -> list[Outcome]:
+    def evaluate(self, candidates: list[tuple[str, dict, dict, float]],
+                 label: str = "evaluating") -> list[Outcome]:
         """candidates: (cid, searched lever values, the parameters a run is given, cost).
-        Runs what the cache lacks."""
-        todo = [(cid, *job) for cid, _, params, _ in candidates
-                for job in self.missing(cid, params)]
+        Runs what the cache lacks; `label` names the batch on the progress bar."""
+        todo = [(cid, s, k, params, s, self.seeds[k]) for cid, _, params, _ in candidates
+                for s, k, params in self.missing(cid, params)]
         if todo:
-            self._run(todo)
+            self.run_jobs(todo, label)
         return [self.reduce(cid, values, cost) for cid, values, _, cost in candidates]
 
-    def _run(self, todo: list[tuple[str, str, int, dict]]) -> None:
-        specs = [RunSpec(run_id=i, point=0, sample=0, replicate=k, scenario=s,
+    def run_jobs(self, todo: list[tuple], label: str) -> None:
+        """Run jobs (cid, cache key's scenario, cache key's index, parameters, the scenario
+        run — a name, file or Scenario —, seed) through the executor into the cache."""
+        specs = [RunSpec(run_id=i, point=0, sample=0, replicate=k, scenario=scenario,
                          policy="baseline", params={**params, "residents": self.opt.residents},
-                         seed=self.seeds[k], indicators=False, timeseries_every=0)
-                 for i, (_, s, k, params) in enumerate(todo)]
-        owner = [cid for cid, *_ in todo]
+                         seed=seed, indicators=False, timeseries_every=0)
+                 for i, (_, _, k, params, scenario, seed) in enumerate(todo)]
         bar = None
         if self.progress:
             from tqdm import tqdm
-            bar = tqdm(total=len(specs), unit="run", desc="evaluating", leave=False)
+            bar = tqdm(total=len(specs), unit="run", desc=label, leave=False)
         try:
             for result in self.executor.run(self.run_fn, specs):
                 if result is None:
                     continue
                 row, _ = result
-                spec = specs[row["run_id"]]
-                kept = {k: row.get(k) for k in KEPT}
-                self.runs.add({"candidate": owner[row["run_id"]], "scenario": spec.scenario,
-                               "replicate": spec.replicate, **kept})
+                cid, key, k = todo[row["run_id"]][:3]
+                kept = {c: row.get(c) for c in KEPT}
+                self.runs.add({"candidate": cid, "scenario": key, "replicate": k, **kept})
                 self.ran += 1
                 if bar is not None:
                     bar.update(1)
@@ -276,7 +281,9 @@ def search(opt: Optimisation, out: str | Path, executor, *, resume: bool = False
                                 f"finish it, or another --out")
     if resume and manifest_path.is_file():
         previous = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if previous.get("optimisation", {}) | {"file": None} != opt.as_dict() | {"file": None}:
+        kept = {k: v for k, v in previous.get("optimisation", {}).items()
+                if k not in ("file", "conditions")}
+        if kept != opt.search_identity():
             raise OptimisationError(f"{out}: was started from another optimisation file "
                                     f"({previous['optimisation'].get('name')}); allowed: the "
                                     f"same file, or another --out")
@@ -286,9 +293,22 @@ def search(opt: Optimisation, out: str | Path, executor, *, resume: bool = False
         budget = Budget(opt)
         runs = Runs(out / "runs.parquet")
         ev = Evaluation(opt, budget, executor, runs, run_fn=run_fn, progress=progress)
-        manifest = {"optimisation": opt.as_dict(), "started": now(), "status": "running",
-                    "versions": package_versions(), "git": git_state(),
-                    "executor": executor.describe()}
+        # one entry per session that worked on the folder: the first start, then each
+        # --resume, with its executor and what it found cached
+        sessions = []
+        if resume and manifest_path.is_file():
+            sessions = previous.get("sessions") or [  # a manifest from before sessions
+                {"started": previous.get("started"), "finished": previous.get("finished"),
+                 "executor": previous.get("executor"), "runs_ran": previous.get("runs"),
+                 "elapsed_s": previous.get("elapsed_s")}]
+        session = {"started": now(), "resumed": bool(sessions),
+                   "executor": executor.describe(), "runs_cached": len(runs.rows),
+                   "versions": package_versions(), "git": git_state()}
+        sessions = [*sessions, session]
+        manifest = {"optimisation": opt.as_dict(), "started": sessions[0]["started"],
+                    "status": "running", "versions": session["versions"],
+                    "git": session["git"], "executor": session["executor"],
+                    "sessions": sessions}
         atomic_write_text(json.dumps(manifest, indent=2) + "\n", manifest_path)
 
         problem = Problem(n_var=len(budget.names), n_obj=len(opt.objectives),
@@ -309,7 +329,8 @@ def search(opt: Optimisation, out: str | Path, executor, *, resume: bool = False
                 if cost > opt.budget * (1 + 1e-12):
                     raise AssertionError(f"candidate over budget: {cost} > {opt.budget}")
                 batch.append((candidate_id(values), values, budget.params(x), cost))
-            outcomes = ev.evaluate(batch)
+            outcomes = ev.evaluate(batch, label=f"generation {generation + 1}/"
+                                                f"{opt.generations}")
             F = np.array([[o.objectives[k] for k in opt.objectives] for o in outcomes])
             Evaluator().eval(StaticProblem(problem, F=F), pop)
             algorithm.tell(infills=pop)
@@ -323,19 +344,25 @@ def search(opt: Optimisation, out: str | Path, executor, *, resume: bool = False
         names = _package_names() if packages else ["baseline"]
         shipped = {name: _package_outcome(opt, ev, budget, name) for name in names}
         baseline = shipped["baseline"]
-        files = _write_tables(opt, out, evaluated, baseline)
-        front_n = int(pq.read_metadata(out / "front.parquet").num_rows)
+        files, front = _write_tables(opt, out, evaluated, baseline)
         if packages:
             rows = _rows(opt, list(shipped.items()), "package", baseline)
+            for row, package in zip(rows, shipped.values()):
+                row.update(_against_front(opt, package, front))
             write_parquet(pa.Table.from_pylist(rows), out / "packages.parquet")
             files.append(str(out / "packages.parquet"))
+        if opt.conditions is not None:
+            from grassroots.optimise.failures import look_for_failures
+            files += look_for_failures(opt, ev, budget, front, baseline, out)
         if plots:
             from grassroots.optimise.plots import plot_all
             files += plot_all(out)
+        session.update(finished=now(), runs_ran=ev.ran,
+                       elapsed_s=round(time.perf_counter() - t0, 1))
         manifest.update(status="complete", finished=now(), files=files,
-                        runs=len(runs.rows), elapsed_s=round(time.perf_counter() - t0, 1))
+                        runs=len(runs.rows), elapsed_s=session["elapsed_s"])
         atomic_write_text(json.dumps(manifest, indent=2) + "\n", manifest_path)
-    return Report(out, generation, len(evaluated), front_n, ev.ran,
+    return Report(out, generation, len(evaluated), len(front), ev.ran,
                   time.perf_counter() - t0, files + [str(manifest_path)])
 
 
@@ -366,7 +393,9 @@ def _rows(opt: Optimisation, items: list[tuple[Any, Outcome]], label: str,
 
 
 def _write_tables(opt: Optimisation, out: Path, evaluated: list[tuple[int, Outcome]],
-                  baseline: Outcome) -> list:
+                  baseline: Outcome) -> tuple[list[str], list[Outcome]]:
+    """Write evaluations.parquet and front.parquet; return the files and the front (its
+    outcomes sorted by cost)."""
     rows = _rows(opt, evaluated, "generation", baseline)
     write_parquet(pa.Table.from_pylist(rows), out / "evaluations.parquet")
     # the front: non-dominated among every candidate evaluated whose runs all succeeded,
@@ -387,7 +416,34 @@ def _write_tables(opt: Optimisation, out: Path, evaluated: list[tuple[int, Outco
     table = pa.Table.from_pylist(front_rows) if front_rows else \
         pa.Table.from_pylist(rows).slice(0, 0)
     write_parquet(table, out / "front.parquet")
-    return [str(out / "evaluations.parquet"), str(out / "front.parquet")]
+    return [str(out / "evaluations.parquet"), str(out / "front.parquet")], front
+
+
+def _against_front(opt: Optimisation, package: Outcome, front: list[Outcome]) -> dict:
+    """A shipped package against the front at its cost: the front's best allocation (on the
+    first outcome objective) among those that cost no more than the package and are at least
+    as good on every outcome objective — or, if none is, the best that costs no more — with
+    each outcome's paired difference from the package on the same seeds (front minus
+    package, 95% interval) and whether it matches or dominates the package."""
+    outcomes = [k for k in opt.objectives if k != "cost"]
+    cheaper = [o for o in front if o.cost <= package.cost * (1 + 1e-12) and not o.failed]
+    row: dict[str, Any] = {"front_match": None, "front_match_cost": None,
+                           "front_matches_or_dominates": False}
+    for k in outcomes:
+        row.update({f"{k}.front_minus_package": None, f"{k}.front_minus_package_low": None,
+                    f"{k}.front_minus_package_high": None})
+    if not cheaper or package.failed or not outcomes:
+        return row
+    good = [o for o in cheaper
+            if all(o.objectives[k] <= package.objectives[k] for k in outcomes)]
+    pick = min(good or cheaper, key=lambda o: (o.objectives[outcomes[0]], o.cost))
+    row.update(front_match=pick.cid, front_match_cost=pick.cost,
+               front_matches_or_dominates=bool(good))
+    for k in outcomes:
+        d, lo, hi = mean_interval(pick.per_seed[k] - package.per_seed[k])
+        row.update({f"{k}.front_minus_package": d, f"{k}.front_minus_package_low": lo,
+                    f"{k}.front_minus_package_high": hi})
+    return row
 
 
 def _package_names() -> list[str]:
@@ -405,4 +461,5 @@ def _package_outcome(opt: Optimisation, ev: Evaluation, budget: Budget, name: st
     levers = load_policy(name).levers
     values = {k: resolve(budget.base, levers)[k] for k in opt.levers}
     cost = budget.cost_of(levers)
-    return ev.evaluate([(f"package:{name}", values, {**opt.fixed, **levers}, cost)])[0]
+    return ev.evaluate([(f"package:{name}", values, {**opt.fixed, **levers}, cost)],
+                       label=f"package {name}")[0]

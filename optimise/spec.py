@@ -26,8 +26,19 @@ An optimisation file is TOML (examples in `experiments/`, named `*.optimise.toml
     [set]                                  # other parameters, fixed for every candidate
     days = 400
 
+    [conditions]                           # where the front fails (optimise/failures.py)
+    samples = 60                           # hazard conditions, one seed each
+    points = 5                             # allocations along the front tested
+    outcome = "resident_days_in_need"      # default: the first outcome objective
+    threshold = 150000.0                   # "fails" above it; default: baseline's median
+    density = 0.8                          # the box's least share of failing conditions
+    [conditions.ranges]                    # each [low, high], sampled by Latin hypercube
+    intensity = [0.3, 1.0]                 # every shock's intensity
+    duration = [0.5, 2.0]                  # a factor on every shock's duration
+    "epidemic.transmissibility" = [0.2, 0.7]   # one shock type's own key
+
 Every key but `levers`, `budget`, `scenarios` and `objectives` is optional, with the default
-shown. Objectives are minimised: planner outcomes (measures/outcomes.py; a nested one as
+shown; without `[conditions]` no failure conditions are looked for. Objectives are minimised: planner outcomes (measures/outcomes.py; a nested one as
 `unmet_need_days.housing`) or `cost` (WD per resident-year). Levers not searched keep their
 default (or `[set]`) value and their cost counts against the budget too.
 
@@ -38,16 +49,18 @@ OptimisationError with one line naming the file and the field, and what is allow
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from grassroots.core.io import check_keys, check_seed, read_toml
 from grassroots.core.params import PARAMS, ParameterError, levers, resolve
-from grassroots.scenarios import load_scenario
+from grassroots.scenarios import SHOCK_TYPES, Scenario, ScenarioError, load_scenario, \
+    scenario_from_dict
 
 TOP_KEYS = ("name", "description", "seed", "budget", "residents", "scenarios", "seeds",
-            "objectives", "robustness", "quantile", "cost_days", "levers", "algorithm", "set")
+            "objectives", "robustness", "quantile", "cost_days", "levers", "algorithm", "set",
+            "conditions")
 ALGORITHM_KEYS = ("name", "population", "generations")
 ALGORITHMS = ("nsga2", "nsga3")
 ROBUSTNESS = ("mean", "quantile", "cvar")
@@ -85,6 +98,8 @@ class Optimisation:
     population: int
     generations: int
     fixed: dict[str, Any] = field(default_factory=dict)
+    #: the failure conditions looked for after the search (optimise/failures.py), or None
+    conditions: Conditions | None = None
 
     @property
     def lever_names(self) -> list[str]:
@@ -101,7 +116,14 @@ class Optimisation:
                 "levers": {k: list(v) for k, v in self.levers.items()},
                 "algorithm": {"name": self.algorithm, "population": self.population,
                               "generations": self.generations},
-                "set": dict(self.fixed)}
+                "set": dict(self.fixed),
+                "conditions": self.conditions.as_dict() if self.conditions else None}
+
+    def search_identity(self) -> dict[str, Any]:
+        """What a resumed search must share with the one it resumes: everything but the
+        file's path and the failure conditions (looked for after the search, from its
+        cached runs, so they may be added or changed on --resume)."""
+        return {k: v for k, v in self.as_dict().items() if k not in ("file", "conditions")}
 
 
 def load_optimisation(path: str | Path) -> Optimisation:
@@ -230,6 +252,8 @@ def from_dict(data: dict, default_name: str = "optimisation", where: str = "opti
         objectives=tuple(objectives), robustness=robustness, quantile=float(quantile),
         cost_days=cost_days, levers=bounds, algorithm=algorithm, population=population,
         generations=generations, fixed=fixed)
+    if "conditions" in data:
+        opt = replace(opt, conditions=conditions_from_dict(data["conditions"], opt, where))
     from grassroots.optimise.budget import Budget  # the cost model of this search
 
     cheapest = Budget(opt).cheapest_cost()
@@ -238,6 +262,129 @@ def from_dict(data: dict, default_name: str = "optimisation", where: str = "opti
                                      f"allocation within the levers' bounds (every other "
                                      f"lever at its default or [set] value)")
     return opt
+
+
+CONDITION_KEYS = ("samples", "points", "outcome", "threshold", "density", "ranges")
+#: the widest duration factor allowed: a week's flood may last at most 20 weeks
+MAX_DURATION_FACTOR = 20.0
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """The `[conditions]` table of an optimisation file: what optimise/failures.py samples
+    and how it judges a failure (its module doc)."""
+
+    samples: int
+    points: int
+    outcome: str
+    threshold: float | None
+    density: float
+    ranges: dict[str, tuple[float, float]]
+    #: the `<type>.<key>` ranges whose key takes whole numbers
+    integer: frozenset[str] = frozenset()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"samples": self.samples, "points": self.points, "outcome": self.outcome,
+                "threshold": self.threshold, "density": self.density,
+                "ranges": {k: list(v) for k, v in self.ranges.items()}}
+
+
+def conditions_from_dict(table: Any, opt, where: str):
+    """Validate the `[conditions]` table of optimisation `opt` (optimise/failures.py)."""
+    def fail(key: str, got: Any, allowed: str) -> OptimisationError:
+        return OptimisationError(f"{where}: conditions.{key}: got {got!r}; allowed: {allowed}")
+
+    if not isinstance(table, dict):
+        raise OptimisationError(f"{where}: conditions: got {table!r}; allowed: a table "
+                                f"([conditions])")
+    check_keys(table, CONDITION_KEYS, f"{where}: conditions", OptimisationError)
+    samples = _int(table.get("samples", 60), "samples", 10, 100_000, fail)
+    points = _int(table.get("points", 5), "points", 1, 100, fail)
+    outcomes = [o for o in opt.objectives if o != "cost"]
+    outcome = table.get("outcome", outcomes[0] if outcomes else "resident_days_in_need")
+    if outcome not in OUTCOME_OBJECTIVES:
+        raise fail("outcome", outcome, ", ".join(OUTCOME_OBJECTIVES))
+    threshold = table.get("threshold")
+    if threshold is not None and (isinstance(threshold, bool)
+                                  or not isinstance(threshold, (int, float))
+                                  or not math.isfinite(threshold) or threshold < 0):
+        raise fail("threshold", threshold, f"a number >= 0 in the unit of {outcome}, or "
+                                           f"leave it out (the baseline package's median)")
+    density = table.get("density", 0.8)
+    if isinstance(density, bool) or not isinstance(density, (int, float)) \
+            or not 0 < density <= 1:
+        raise fail("density", density, "a number in (0, 1]")
+
+    ranges_table = table.get("ranges", {})
+    if not isinstance(ranges_table, dict):
+        raise fail("ranges", ranges_table, "a table of [low, high] ([conditions.ranges])")
+    if not ranges_table and len(opt.scenarios) < 2:
+        raise fail("ranges", ranges_table, "at least one range when there is one scenario "
+                                           "(else every condition is the same hazard)")
+    hazards = [load_scenario(s, horizon=opt.fixed.get("days")) for s in opt.scenarios]
+    kinds = {shock.kind for h in hazards for shock in h.shocks}
+    ranges: dict[str, tuple[float, float]] = {}
+    integer = set()
+    for key, spec in ranges_table.items():
+        k = f"ranges.{key}"
+        if (not isinstance(spec, list) or len(spec) != 2
+                or any(isinstance(v, bool) or not isinstance(v, (int, float))
+                       or not math.isfinite(v) for v in spec) or not spec[0] < spec[1]):
+            raise fail(k, spec, "[low, high] with low < high")
+        low, high = float(spec[0]), float(spec[1])
+        if key == "intensity":
+            if not 0 <= low < high <= 1:
+                raise fail(k, spec, "[low, high] within [0, 1]")
+        elif key == "duration":
+            if not 0 < low < high <= MAX_DURATION_FACTOR:
+                raise fail(k, spec, f"[low, high], factors within (0, {MAX_DURATION_FACTOR:g}]")
+        else:
+            kind, _, name = key.partition(".")
+            if kind not in SHOCK_TYPES or not name:
+                raise fail(k, key, "intensity, duration, or <type>.<key> with a type of "
+                                   f"{', '.join(SHOCK_TYPES)}")
+            if kind not in kinds:
+                raise fail(k, key, f"a shock type the scenarios have ({', '.join(sorted(kinds))})")
+            allowed = sorted({"intensity", *SHOCK_TYPES[kind].keys})
+            if name not in allowed:
+                raise fail(k, key, f"a key of {kind} shocks: "
+                                   f"{', '.join(f'{kind}.{a}' for a in allowed)}")
+        # the scenario reader checks the changed shocks at both ends of the range; for a
+        # shock type's own key, its validator also says whether it takes whole numbers
+        for value in (low, high):
+            for whole in (False, True):
+                try:
+                    apply_ranges(hazards, {key: value}, frozenset({key} if whole else ()), where)
+                    break
+                except ScenarioError as err:
+                    if whole or key in ("intensity", "duration"):
+                        raise fail(k, spec, str(err).split("allowed: ")[-1]) from None
+                    integer.add(key)
+        ranges[key] = (low, high)
+    return Conditions(samples, points, outcome,
+                      None if threshold is None else float(threshold), float(density),
+                      ranges, frozenset(integer))
+
+
+def apply_ranges(hazards: list[Scenario], values: dict[str, float], integer: frozenset[str],
+           where: str) -> list[Scenario]:
+    """The scenarios with their shocks changed by `values` (a value per range of the
+    `[conditions]` table, optimise/failures.py); validated by the scenario reader itself."""
+    out = []
+    for h in hazards:
+        d = h.as_dict()
+        for shock in d["shocks"]:
+            for key, v in values.items():
+                if key == "intensity":
+                    shock["intensity"] = float(v)
+                elif key == "duration":
+                    shock["duration"] = max(1, int(round(shock["duration"] * v)))
+                else:
+                    kind, _, name = key.partition(".")
+                    if shock["type"] == kind:
+                        shock[name] = int(round(v)) if key in integer else float(v)
+        out.append(scenario_from_dict(d, h.name, where=f"{where}: conditions"))
+    return out
 
 
 def _int(value: Any, key: str, low: int, high: int, fail) -> int:

@@ -165,8 +165,16 @@ experiment_doc = st.fixed_dictionaries(
                                                               "morris"])), 3)})
 
 
+conditions_doc = st.fixed_dictionaries({}, optional={
+    **{k: st.one_of(values, st.integers(0, 200), st.floats(0, 1))
+       for k in ("samples", "points", "threshold", "density")},
+    "outcome": st.one_of(values, st.sampled_from([*OBJECTIVES, "x"])),
+    "ranges": table_of(["intensity", "duration", "flood.reach", "flood.evacuate",
+                        "epidemic.transmissibility", "epidemic.seeds", "flood.x", "x.y"],
+                       st.one_of(st.lists(st.floats(-1, 30), max_size=3), values), 3)})
 optimisation_doc = st.one_of(
     _mutated(ROOT / "experiments" / "smoke.optimise.toml"),
+    _mutated(ROOT / "experiments" / "flood_quake_epidemic.optimise.toml"),
     st.fixed_dictionaries({}, optional={
         **{k: values for k in OPTIMISATION_KEYS
            if k not in ("levers", "algorithm", "set", "objectives", "scenarios")},
@@ -179,7 +187,8 @@ optimisation_doc = st.one_of(
         "algorithm": table_of({"name", "population", "generations"},
                               st.one_of(values, st.sampled_from(["nsga2", "nsga3"]),
                                         st.integers(0, 50)), 3),
-        "set": table_of(sorted(PARAMS), values, 2)}))
+        "set": table_of(sorted(PARAMS), values, 2),
+        "conditions": st.one_of(conditions_doc, values)}))
 
 
 def toml_text(doc_strategy):

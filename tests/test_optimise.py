@@ -179,7 +179,8 @@ def test_a_search_on_the_model_writes_its_files_and_resumes_to_the_same_front(tm
     res = _optimise(tmp_path, out, "--workers", "2")
     assert res.returncode == 0, res.stderr
     for name in ("front.parquet", "evaluations.parquet", "packages.parquet", "runs.parquet",
-                 "front.png", "front_levers.png", "manifest.json"):
+                 "front.png", "front_levers.png", "manifest.json", "conditions.parquet",
+                 "failures.json", "failures.md"):
         assert (out / name).is_file(), name
     opt = load_optimisation(SMOKE)
     manifest = json.loads((out / "manifest.json").read_text())
@@ -196,6 +197,10 @@ def test_a_search_on_the_model_writes_its_files_and_resumes_to_the_same_front(tm
     assert set(packages["package"]) >= {"baseline", "all-of-society"}
     base = packages.set_index("package").loc["baseline"]
     assert base["resident_days_in_need.vs_baseline"] == 0.0
+    failures = json.loads((out / "failures.json").read_text())
+    assert [a["allocation"] for a in failures["allocations"]] == [
+        "baseline package", "front allocation 0", f"front allocation {len(front) - 1}"]
+    assert "# Where each allocation fails: smoke_optimise" in (out / "failures.md").read_text()
 
     # killed in the middle, then resumed: the same front and evaluations
     killed = tmp_path / "killed"
@@ -211,8 +216,12 @@ def test_a_search_on_the_model_writes_its_files_and_resumes_to_the_same_front(tm
     assert not (killed / "front.parquet").exists()
     res = _optimise(tmp_path, killed, "--workers", "2", "--resume")
     assert res.returncode == 0, res.stderr
-    for name in ("front.parquet", "evaluations.parquet", "packages.parquet"):
+    for name in ("front.parquet", "evaluations.parquet", "packages.parquet",
+                 "conditions.parquet"):
         assert _table(killed / name).equals(_table(out / name)), name
+    assert (killed / "failures.md").read_text() == (out / "failures.md").read_text()
+    sessions = json.loads((killed / "manifest.json").read_text())["sessions"]
+    assert [s["resumed"] for s in sessions] == [False, True] and sessions[1]["runs_cached"] > 0
 
     # resuming a finished search runs nothing and rewrites the same files
     again = tmp_path / "again"
@@ -234,5 +243,133 @@ def test_the_same_seed_gives_the_same_front_on_a_real_dask_cluster(tmp_path):
     with dask_cluster(tmp_path, workers=2) as (address, _):
         res = _optimise(tmp_path, tmp_path / "dask", "--scheduler", address)
     assert res.returncode == 0, res.stderr
-    for name in ("front.parquet", "evaluations.parquet"):
+    for name in ("front.parquet", "evaluations.parquet", "conditions.parquet"):
         assert _table(tmp_path / "dask" / name).equals(_table(pool / name)), name
+
+
+# -- where an allocation fails (optimise/failures.py) ---------------------------------------
+@pytest.mark.parametrize("conditions, field", [
+    ({"samples": 3}, "conditions.samples: got 3"),
+    ({"outcome": "happiness"}, "conditions.outcome: got 'happiness'"),
+    ({"density": 0}, "conditions.density: got 0"),
+    ({"colour": 1}, "colour"),
+    ({"ranges": {"intensity": [0.5, 1.5]}}, "conditions.ranges.intensity: got [0.5, 1.5]"),
+    ({"ranges": {"duration": [1.0, 0.5]}}, "conditions.ranges.duration: got [1.0, 0.5]"),
+    ({"ranges": {"epidemic.transmissibility": [0.2, 0.6]}},
+     "conditions.ranges.epidemic.transmissibility: got 'epidemic.transmissibility'; allowed: "
+     "a shock type the scenarios have (flood)"),
+    ({"ranges": {"flood.evacuate": [0, 1]}}, "conditions.ranges.flood.evacuate: got [0, 1]; "
+                                            "allowed: true or false"),
+    ({"ranges": {"flood.depth": [0, 1]}}, "a key of flood shocks: flood.evacuate, "
+                                          "flood.intensity, flood.reach"),
+    ({"ranges": {}}, "conditions.ranges: got {}; allowed: at least one range"),
+])
+def test_a_malformed_conditions_table_is_refused_in_one_line(conditions, field):
+    from grassroots.optimise.spec import OptimisationError
+
+    with pytest.raises(OptimisationError) as err:
+        optimisation(conditions={"ranges": {"intensity": [0.3, 1.0]}} | conditions,
+                     **({"scenarios": ["flood"]}))
+    assert field in str(err.value) and "\n" not in str(err.value), str(err.value)
+
+
+@pytest.mark.unit
+def test_the_conditions_are_a_seeded_latin_hypercube_and_change_the_shocks():
+    from grassroots.optimise.failures import condition_scenario, design
+    from grassroots.scenarios import load_scenario
+
+    opt = optimisation(scenarios=["flood", "epidemic"], conditions={
+        "samples": 40, "ranges": {"intensity": [0.2, 1.0], "duration": [0.5, 2.0],
+                                  "epidemic.infectious_days": [3, 12]}})
+    assert "epidemic.infectious_days" in opt.conditions.integer
+    table = design(opt)
+    assert table.equals(design(opt))  # the same master seed, the same conditions
+    assert list(table["hazard"][:4]) == ["flood", "epidemic", "flood", "epidemic"]
+    assert table["seed"].nunique() == 40
+    # a Latin hypercube: each of the 40 equal bins of a range holds exactly one condition
+    bins = np.floor((table["intensity"] - 0.2) / 0.8 * 40).astype(int)
+    assert sorted(bins) == list(range(40))
+    for j in (0, 1):
+        row = table.iloc[j].to_dict()
+        shock = condition_scenario(opt, row).shocks[0]
+        base = load_scenario(opt.scenarios[j]).shocks[0]
+        assert shock.intensity == pytest.approx(row["intensity"])
+        assert shock.duration == max(1, round(base.duration * row["duration"]))
+    epidemic = condition_scenario(opt, table.iloc[1].to_dict()).as_dict()["shocks"][0]
+    assert epidemic["infectious_days"] == int(table["epidemic.infectious_days"][1])
+    assert isinstance(epidemic["infectious_days"], int)
+
+
+@pytest.mark.unit
+def test_prim_names_the_box_that_holds_the_failures():
+    import pandas as pd
+    from grassroots.optimise.failures import describe_limits, prim_box
+
+    rng = np.random.default_rng(4)
+    n = 300
+    x = pd.DataFrame({"hazard": np.array(["flood", "earthquake", "epidemic"])[np.arange(n) % 3],
+                      "intensity": rng.uniform(0, 1, n), "duration": rng.uniform(0.5, 2, n)})
+    failed = (x["hazard"] == "earthquake").to_numpy() & (x["intensity"] > 0.6).to_numpy()
+    box = prim_box(x, failed, density=0.95)
+    assert box["limits"]["hazard"]["limits"] == ["earthquake"]
+    low, high = box["limits"]["intensity"]["limits"]
+    assert abs(low - 0.6) < 0.05 and high is None
+    assert "duration" not in box["limits"]
+    assert box["density"] >= 0.95 and box["coverage"] >= 0.8
+    # a lower density asked for: a wider box, of more coverage, still that dense
+    wide = prim_box(x, failed, density=0.8)
+    assert wide["density"] >= 0.8 and wide["coverage"] >= box["coverage"]
+    assert wide["limits"]["intensity"]["limits"][0] <= low
+    lines = describe_limits(box["limits"])
+    assert lines[0].startswith("the hazard is earthquake")
+    assert lines[1].startswith(f"intensity is at least {low:.3g} (quasi-p")
+    assert prim_box(x, np.zeros(n, bool), 0.8) is None  # nothing to discover
+    assert prim_box(x, np.ones(n, bool), 0.8) is None
+
+
+def analytic_run_on_conditions(spec):
+    """The analytic stand-in whose need also grows with the shock's intensity."""
+    from grassroots.scenarios import Scenario, load_scenario
+
+    scenario = spec.scenario if isinstance(spec.scenario, Scenario) else \
+        load_scenario(spec.scenario)
+    row, _ = analytic_run(spec)
+    row["outcomes.resident_days_in_need"] += 8000.0 * scenario.shocks[0].intensity
+    return row, None
+
+
+@pytest.mark.model
+def test_failures_are_found_where_the_stand_in_puts_them(tmp_path):
+    opt = optimisation(algorithm={"name": "nsga2", "population": 12, "generations": 6},
+                       conditions={"samples": 60, "points": 3, "density": 0.95,
+                                   "ranges": {"intensity": [0.0, 1.0],
+                                              "duration": [0.5, 2.0]}})
+    out = tmp_path / "out"
+    search(opt, out, SerialExecutor(), progress=False, run_fn=analytic_run_on_conditions,
+           packages=False, plots=False)
+    report = json.loads((out / "failures.json").read_text())
+    base, *tested = report["allocations"]
+    assert base["allocation"] == "baseline package" and len(tested) == 3
+    assert 28 <= base["failures"] <= 32  # the threshold is the baseline's median
+    # along the front, more spending, fewer failures (the cheapest spends less than the
+    # baseline package does, the dearest more)
+    assert [a["cost"] for a in tested] == sorted(a["cost"] for a in tested)
+    assert tested[-1]["failures"] <= base["failures"] <= tested[0]["failures"]
+    # the baseline fails where the intensity is above its median (0.5): PRIM says so
+    low, high = base["box"]["limits"]["intensity"]["limits"]
+    assert abs(low - 0.5) < 0.1 and high is None, base["box"]
+    assert "duration" not in base["box"]["limits"]
+    text = (out / "failures.md").read_text()
+    assert "## baseline package" in text and f"intensity is at least {low:.3g}" in text
+    table = pq.read_table(out / "conditions.parquet").to_pandas()
+    assert len(table) == 4 * 60 and table.groupby("allocation")["condition"].nunique().eq(60).all()
+    # the conditions come from the cache on --resume: nothing runs again
+    before = (out / "runs.parquet").stat().st_mtime_ns
+    again = search(opt, out, SerialExecutor(), resume=True, progress=False,
+                   run_fn=analytic_run_on_conditions, packages=False, plots=False)
+    assert again.runs_ran == 0
+    assert json.loads((out / "failures.json").read_text()) == report
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [s["resumed"] for s in manifest["sessions"]] == [False, True]
+    assert manifest["sessions"][1]["runs_cached"] == manifest["runs"]
+    assert (out / "runs.parquet").stat().st_mtime_ns == before
