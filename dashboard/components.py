@@ -29,8 +29,9 @@ from grassroots.dashboard.state import (
 )
 from grassroots.dashboard.views import (
     COLOUR_MODES, CurvesCanvas, NetworkCanvas, capacity_rows, monitor_rows,
-    organisation_cells,
+    organisation_cells, png,
 )
+from grassroots.dashboard import fund
 
 log = logging.getLogger(__name__)
 
@@ -269,6 +270,81 @@ def SeedComparison(ctl: Controller):
 
 
 @solara.component
+def WhatToFund(ctl: Controller):
+    """Pick an optimisation and a budget, see its front, pick an allocation within the
+    budget and run it against baseline on the same seed (dashboard/fund.py)."""
+    choices = list(fund.front_choices())
+    name = solara.use_reactive(choices[0] if choices else None)
+    budget = solara.use_reactive(None)
+    objective = solara.use_reactive(None)
+    chosen = solara.use_reactive(None)
+    scenario = solara.use_reactive(None)
+    solara.HTML("div", unsafe_innerHTML=(
+        "A budget-constrained search over the levers (<code>grassroots optimise</code>): "
+        "each point of the front is an allocation no other evaluated allocation beats on "
+        "every objective. Differences from the <b>baseline</b> package are paired over the "
+        "search's seeds, with their 95% intervals. Pick a budget and an allocation, then run "
+        "it against baseline on your seed in the Dashboard tab."), classes=["gr-caption"])
+    if not choices:
+        solara.Warning("No finished optimisation found: start the dashboard with "
+                       "--fronts DIR, a folder of grassroots optimise outputs.")
+        return
+    front = fund.load_front(name.value if name.value in choices else choices[0])
+    outcomes = front.outcomes
+    obj = objective.value if objective.value in outcomes else outcomes[0]
+    costs = front.front["cost"]
+    low = float(costs.min()) if len(costs) else 0.0
+    high = max([front.budget, *([float(costs.max())] if len(costs) else [])])
+    b = budget.value if budget.value is not None and low <= budget.value <= high \
+        else front.budget
+    within = fund.within_budget(front, b)
+    ranks = [int(r) for r in within["rank"]]
+    rank = chosen.value if chosen.value in ranks else fund.best_within(front, b, obj)
+    scenarios = front.scenarios()
+    scen = scenario.value if scenario.value in scenarios else (scenarios or [None])[0]
+    with solara.Row(gap="12px", style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Select("Optimisation", values=choices, value=front.name,
+                      on_value=lambda v: (name.set(v), budget.set(None), chosen.set(None)),
+                      classes=["gr-fund-front"])
+        solara.Select("Objective looked at", values=outcomes, value=obj,
+                      on_value=lambda v: (objective.set(v), chosen.set(None)),
+                      classes=["gr-fund-objective"])
+    solara.SliderFloat("Budget, WD per resident-year", value=b, min=round(low, 3),
+                       max=round(high, 3), step=0.01,
+                       on_value=lambda v: (budget.set(v), chosen.set(None)))
+    solara.Text(f"Budget {b:.2f} WD per resident-year (the search's own: "
+                f"{front.budget:.3g}; costs counted over {front.optimisation['cost_days']} "
+                f"days): {len(within)} of the front's {len(front.front)} allocations are "
+                f"within it. {front.optimisation.get('description', '')}",
+                classes=["gr-caption", "gr-fund-budget"])
+    image = png(fund.front_figure(front, b, obj, rank))
+    solara.Image(image, format="png", classes=["gr-image", "gr-fund-figure"])
+    if rank is None:
+        solara.Warning(f"Nothing on the front costs {b:.3g} or less.")
+        return
+    labels = {fund.label(front, fund.allocation(front, r), obj): r for r in
+              sorted(ranks, key=lambda r: fund.allocation(front, r)[obj])}
+    current = next(k for k, r in labels.items() if r == rank)
+    with solara.Row(gap="12px", style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Select("Allocation (within the budget, best first)", values=list(labels),
+                      value=current, on_value=lambda v: chosen.set(labels[v]),
+                      classes=["gr-fund-allocation"])
+        if scen is not None:
+            solara.Select("Scenario to run it on", values=scenarios, value=scen,
+                          on_value=scenario.set, classes=["gr-fund-scenario"])
+            solara.Button("Run it against baseline", color="primary", small=True,
+                          on_click=lambda: ctl.run_allocation(front.name, rank, scen),
+                          classes=["gr-fund-run"])
+    row = fund.allocation(front, rank)
+    levers = ", ".join(f"{k.replace('_', ' ')} {row[k]:.3g}" for k in front.levers)
+    solara.Text(f"Levers of #{rank}: {levers}.", classes=["gr-caption", "gr-fund-levers"])
+    solara.Text(fund.failure_text(front, row["candidate"]),
+                classes=["gr-caption", "gr-fund-failures"])
+    solara.HTML("table", unsafe_innerHTML=fund.front_rows(front, b, obj),
+                classes=["gr-indicators", "gr-fund-table"])
+
+
+@solara.component
 def About():
     # plain HTML: solara.Markdown would ask for KaTeX from a CDN, unreachable offline
     solara.HTML("div", unsafe_innerHTML=ABOUT_HTML, classes=["gr-about"])
@@ -301,6 +377,7 @@ class Controller:
         self.seed_status = solara.reactive("")
         self.seed_running = solara.reactive(False)
         self.seed_result = solara.reactive(None)  # (title, rows) of the last comparison
+        self.tab = solara.reactive(0)  # the main area's tab shown
         self._swap = threading.Lock()
 
     # -- settings -------------------------------------------------------------------------
@@ -365,6 +442,19 @@ class Controller:
 
     def on_compare(self, value) -> None:
         self.change(lambda: self.sim.settings.with_compare(bool(value)))
+
+    def run_allocation(self, front: str, rank: int, scenario: str) -> str | None:
+        """Fill the levers with an allocation of a front, turn the comparison with baseline
+        on, and show the dashboard (dashboard/fund.py); a refusal becomes the message."""
+        def make() -> Settings:
+            return fund.allocation_settings(self.sim.settings, fund.load_front(front), rank,
+                                            scenario)
+        err = self.change(make)
+        if err:
+            self.message.set(f"Not applied: {err}")
+            return err
+        self.tab.set(0)
+        return None
 
     # -- running --------------------------------------------------------------------------
     def reset(self) -> None:
@@ -518,7 +608,7 @@ def LeverPanels(ctl: Controller):
 @solara.component
 def MainArea(ctl: Controller):
     frame = ctl.frame.value
-    with solara.lab.Tabs():
+    with solara.lab.Tabs(value=ctl.tab):
         with solara.lab.Tab("Dashboard"):
             with solara.Column(gap="10px", style={"padding": "6px"}):
                 Monitors(frame)
@@ -533,6 +623,9 @@ def MainArea(ctl: Controller):
         with solara.lab.Tab("Compare over seeds"):
             with solara.Column(style={"max-width": "980px", "padding": "12px"}):
                 SeedComparison(ctl)
+        with solara.lab.Tab("What to fund"):
+            with solara.Column(style={"max-width": "980px", "padding": "12px"}):
+                WhatToFund(ctl)
         with solara.lab.Tab("About"):
             with solara.Column(style={"max-width": "900px", "padding": "12px"}):
                 About()

@@ -15,6 +15,8 @@ import sys
 APP = "grassroots.dashboard.app"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+#: the environment variable that hands `--fronts` folders to the server (dashboard/fund.py)
+FRONTS_ENV = "GRASSROOTS_FRONTS"
 
 
 def solara_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[str]:
@@ -31,9 +33,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Replace this process with the Solara server (never returns)."""
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          fronts: list[str] | None = None) -> None:
+    """Replace this process with the Solara server (never returns). `fronts`: folders of
+    optimisation outputs the "What to fund" tab offers (dashboard/fund.py)."""
     env = dict(os.environ)
+    if fronts:
+        env[FRONTS_ENV] = os.pathsep.join(fronts)
     env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")  # no overlay over the views
     where = f"http://{host}:{port}/" if port else f"{host}, a free port (see below)"
     print(f"Grassroots dashboard on {where}  (Ctrl-C stops it)", flush=True)

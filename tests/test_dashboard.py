@@ -423,3 +423,56 @@ def test_file_like_fields_accept_only_shipped_names(field, bad):
     assert ctl.message.value.startswith(f"Not applied: {field}: got {bad!r}; allowed: one of")
     with pytest.raises((ParameterError, ValueError)):
         getattr(Settings.initial(), f"with_{field}")(bad)
+
+
+# -- "What to fund" (dashboard/fund.py) -------------------------------------------------------
+SHIPPED_FRONT = "flood_quake_epidemic"
+
+
+def test_what_to_fund_offers_the_shipped_front_and_only_the_fronts_it_found():
+    from grassroots.dashboard import fund
+
+    assert SHIPPED_FRONT in fund.front_choices()
+    front = fund.load_front(SHIPPED_FRONT)
+    assert set(front.scenarios()) == {"flood", "urban_earthquake", "epidemic"}
+    costs = sorted(front.front["cost"])
+    for budget in (costs[0], costs[len(costs) // 2], front.budget):
+        within = fund.within_budget(front, budget)
+        assert len(within) and (within["cost"] <= budget + 1e-12).all()
+        best = fund.best_within(front, budget, "resident_days_in_need")
+        assert best == int(within.loc[within["resident_days_in_need"].idxmin(), "rank"])
+    assert fund.best_within(front, costs[0] / 2, "resident_days_in_need") is None
+    for name in ("../../etc/passwd", "/etc", "nope"):  # names offered only, nothing else read
+        with pytest.raises(ParameterError, match="optimisation: got"):
+            fund.load_front(name)
+    fig = fund.front_figure(front, front.budget, "deaths", best)
+    assert fig.axes[0].get_xlabel().startswith("cost")
+
+
+def test_an_allocation_becomes_the_dashboard_settings_compared_with_baseline():
+    from grassroots.dashboard import fund
+
+    front = fund.load_front(SHIPPED_FRONT)
+    rank = fund.best_within(front, front.budget, "resident_days_in_need")
+    row = fund.allocation(front, rank)
+    s = fund.allocation_settings(small(), front, rank, "urban_earthquake")
+    assert s.policy == "baseline" and s.compare and s.scenario == "urban_earthquake"
+    assert s.values["residents"] == front.optimisation["residents"]
+    for k in front.levers:
+        assert s.values[k] == pytest.approx(row[k], abs=0.5 if PARAMS[k].kind is int else 1e-12)
+    text = fund.failure_text(front, row["candidate"])
+    assert "sampled hazard conditions" in text and "the baseline package:" in text
+    with pytest.raises(ParameterError, match="allocation: got"):
+        fund.allocation(front, 10_000)
+
+
+def test_the_what_to_fund_tab_runs_an_allocation_against_baseline():
+    ctl, rc = _render()
+    assert _image(rc, "gr-fund-figure").startswith(PNG)  # the front, at the file's budget
+    ctl.tab.set(2)
+    _button(rc, "Run it against baseline").click()
+    s = ctl.sim.settings
+    assert s.compare and ctl.sim.baseline is not None and ctl.tab.value == 0
+    assert s.modified_levers() and s.values["residents"] == 1000
+    _button(rc, "Step").click()
+    assert ctl.sim.day == 1

@@ -6,8 +6,8 @@ only, and every request the page makes to anywhere else is blocked and reported:
 must work with no internet access.
 
 Set DASHBOARD_SCREENSHOTS=DIR to also write DIR/dashboard-default.png,
-DIR/dashboard-comparison.png and DIR/dashboard-seeds.png (the screenshots in docs/ are made
-that way).
+DIR/dashboard-comparison.png, DIR/dashboard-seeds.png and DIR/dashboard-fund.png (the
+screenshots in docs/ are made that way).
 """
 
 import os
@@ -264,6 +264,42 @@ def test_default_view_and_comparison_view(page):
     expect(page.get_by_role("heading", name="The five capacities")).to_be_visible()
     assert page.outside == [], f"the page asked for outside resources: {page.outside}"
     assert page.errors == [], page.errors
+
+
+def test_what_to_fund_shows_the_front_and_runs_an_allocation_against_baseline(page):
+    page.get_by_role("tab", name="What to fund").click()
+    figure = page.locator("img.gr-fund-figure")
+    expect(figure).to_be_visible()
+    expect(page.locator(".gr-fund-table")).to_contain_text("resident days in need vs baseline")
+    assert page.locator(".gr-front-row").count() >= 1
+    expect(page.locator(".gr-fund-failures")).to_contain_text("sampled hazard conditions")
+    # another objective redraws the figure and the proposed allocation
+    before = figure.get_attribute("src")
+    page.locator(".gr-fund-objective").click()
+    page.locator(".v-menu__content").get_by_text("deaths", exact=True).click()
+    expect(figure).not_to_have_attribute("src", before)
+    page.locator(".gr-fund-objective").click()
+    page.locator(".v-menu__content").get_by_text("resident_days_in_need", exact=True).click()
+    _shot_fund(page)
+    # run the proposed allocation on the urban earthquake against baseline, same seed
+    page.locator(".gr-fund-scenario").click()
+    page.locator(".v-menu__content").get_by_text("urban_earthquake", exact=True).click()
+    page.get_by_role("button", name="Run it against baseline").click()
+    expect(page.locator("img.gr-curves")).to_be_visible()
+    expect(page.get_by_text("Changed from the package:")).to_be_visible()
+    expect(page.locator(".gr-monitor-loss .gr-monitor-sub")).to_contain_text("baseline")
+    page.get_by_role("button", name="Step").click()
+    _wait_day(page, 1)
+    assert page.outside == [], f"the page asked for outside resources: {page.outside}"
+    assert page.errors == [], page.errors
+
+
+def _shot_fund(page):
+    folder = os.environ.get("DASHBOARD_SCREENSHOTS")
+    if folder:
+        page.wait_for_timeout(1500)
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / "dashboard-fund.png"))
 
 
 SESSIONS = 20
