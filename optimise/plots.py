@@ -16,13 +16,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import matplotlib
+import pyarrow.parquet as pq
+from matplotlib.figure import Figure  # no pyplot: no backend chosen, no global state
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
-
-from grassroots.core.io import atomic_save  # noqa: E402
+from grassroots.core.io import atomic_save
 
 
 def plot_all(folder: str | Path) -> list[str]:
@@ -35,8 +32,8 @@ def plot_all(folder: str | Path) -> list[str]:
     outcomes = [o for o in opt["objectives"] if o != "cost"]
     files = []
 
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(5.2 * len(outcomes), 4.2),
-                             squeeze=False)
+    fig = Figure(figsize=(5.2 * len(outcomes), 4.2))
+    axes = fig.subplots(1, len(outcomes), squeeze=False)
     ok = ev[ev["status"] == "ok"]
     for ax, o in zip(axes[0], outcomes):
         d = f"{o}.vs_baseline"
@@ -69,10 +66,10 @@ def plot_all(folder: str | Path) -> list[str]:
                  f"{opt['seeds']} seeds (packages: red squares)", fontsize=10)
     fig.tight_layout()
     atomic_save(folder / "front.png", lambda p: fig.savefig(p, dpi=110, format="png"))
-    plt.close(fig)
     files.append(str(folder / "front.png"))
 
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig = Figure(figsize=(7, 4))
+    ax = fig.subplots()
     if len(front):
         f = front.sort_values("cost")
         for lever, (lo, hi) in opt["levers"].items():
@@ -84,6 +81,5 @@ def plot_all(folder: str | Path) -> list[str]:
     ax.set_title("what the front funds as the budget grows", fontsize=10)
     fig.tight_layout()
     atomic_save(folder / "front_levers.png", lambda p: fig.savefig(p, dpi=110, format="png"))
-    plt.close(fig)
     files.append(str(folder / "front_levers.png"))
     return files
