@@ -25,7 +25,7 @@ run: $(STAMP)
 
 # Everything, on both cores, then the tests that time a browser or a render loop on their own.
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest -m "not serial" -n 2 --dist loadgroup
+	$(VENV)/bin/python -m pytest -m "not serial" -n 2 --dist loadgroup --durations=25
 	$(VENV)/bin/python -m pytest -m serial
 
 # The edit-test loop: every test but the slow tier (Dask, Chromium, SIGKILL, notebooks, long
