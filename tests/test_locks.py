@@ -122,3 +122,21 @@ def test_after_the_holder_is_killed_the_folder_can_be_locked_again(holder):
         except Refused:
             time.sleep(0.1)
     pytest.fail("the dead holder's lock was not taken over")
+
+
+@pytest.mark.unit
+def test_an_optimisation_refuses_a_folder_another_writer_holds(tmp_path):
+    """`grassroots optimise` (new or --resume) takes the same lock: while another writer holds
+    the folder, it is refused in one line naming the holder and nothing is written."""
+    from grassroots.optimise import OptimisationError, load_optimisation, search
+    from grassroots.sweeps.executors import SerialExecutor
+
+    opt = load_optimisation(ROOT / "experiments" / "smoke.optimise.toml")
+    out = tmp_path / "out"
+    with FolderLock(out, Refused, what="optimisation"):
+        before = sorted(p.name for p in out.iterdir())
+        for resume in (False, True):
+            with pytest.raises(OptimisationError, match=rf"in use by optimisation pid "
+                                                        rf"{os.getpid()} on "):
+                search(opt, out, SerialExecutor(), resume=resume, progress=False)
+        assert sorted(p.name for p in out.iterdir()) == before  # nothing written
