@@ -213,3 +213,70 @@ def test_a_lost_dask_worker_mid_sweep_changes_nothing(tmp_path):
     assert runs_table(tmp_path / "lost").equals(runs_table(tmp_path / "ref"))
     assert pq.read_table(tmp_path / "lost" / "timeseries.parquet").equals(
         pq.read_table(tmp_path / "ref" / "timeseries.parquet"))
+
+
+def test_a_lost_dask_worker_mid_optimisation_changes_nothing(tmp_path):
+    """The same on `grassroots optimise`: a small search with failure conditions on a real
+    scheduler and two `dask worker` processes; after ten runs have come back, one worker
+    gets SIGKILL. The search completes on the other worker, every run cached exactly once,
+    and its front, evaluations, packages and failure conditions are identical to the same
+    search run serially."""
+    import os
+    import signal
+
+    from distributed import Client
+
+    from dask_cluster import dask_cluster
+    from grassroots.optimise import search
+    from grassroots.optimise.spec import from_dict
+    from grassroots.sweeps.executors import DaskExecutor
+
+    opt = from_dict({
+        "name": "lost_worker", "seed": 5, "budget": 1.4, "residents": 200,
+        "scenarios": ["flood"], "seeds": 2,
+        "objectives": ["resident_days_in_need", "cost"],
+        "levers": {"volunteer_share": [0.0, 0.3], "external_openness": [0.0, 1.0]},
+        "algorithm": {"name": "nsga2", "population": 6, "generations": 2},
+        "set": {"days": 120},
+        "conditions": {"samples": 10, "points": 1, "ranges": {"intensity": [0.4, 1.0]}}})
+    with SerialExecutor() as ex:
+        search(opt, tmp_path / "ref", ex, progress=False, plots=False)
+
+    class KillOneAfter:
+        """The Dask executor, with one worker killed once `after` runs have come back."""
+
+        def __init__(self, ex, after, kill):
+            self.ex, self.after, self.kill, self.seen = ex, after, kill, 0
+
+        def describe(self):
+            return self.ex.describe()
+
+        def run(self, fn, specs):
+            for result in self.ex.run(fn, specs):
+                yield result
+                self.seen += 1
+                if self.seen == self.after:
+                    self.kill()
+
+    with dask_cluster(tmp_path, workers=2) as (address, workers):
+        killed = []
+
+        def kill():
+            os.killpg(workers["w1"].pid, signal.SIGKILL)
+            killed.append(True)
+
+        with DaskExecutor(scheduler=address) as ex:
+            search(opt, tmp_path / "lost", KillOneAfter(ex, 10, kill), progress=False,
+                   plots=False)
+        with Client(address, timeout=10) as c:
+            alive = [w["name"] for w in c.scheduler_info()["workers"].values()]
+    assert killed and workers["w1"].wait(10) is not None and alive == ["w2"], alive
+    runs = pq.read_table(tmp_path / "lost" / "runs.parquet").to_pandas()
+    assert not runs.duplicated(["candidate", "scenario", "replicate"]).any()
+    assert runs["status"].eq("ok").all()
+    for name in ("front.parquet", "evaluations.parquet", "packages.parquet",
+                 "conditions.parquet", "runs.parquet"):
+        assert pq.read_table(tmp_path / "lost" / name).equals(
+            pq.read_table(tmp_path / "ref" / name)), name
+    assert (tmp_path / "lost" / "failures.md").read_text() == \
+        (tmp_path / "ref" / "failures.md").read_text()
