@@ -63,6 +63,7 @@ fronts: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/bench_core.py
 	$(VENV)/bin/python benchmarks/bench_days.py
+	$(VENV)/bin/python benchmarks/bench_community.py
 
 clean:
 	rm -rf $(VENV) results build *.egg-info

@@ -179,6 +179,13 @@ _DECLARATIONS: list[Param] = [
           "Mean number of bonding ties a resident has with neighbours outside the household."),
     Param("bridging_ties", float, 1.0, 0.0, 20.0, "ties per resident", "community",
           "Mean number of bridging ties a resident has to other neighbourhoods."),
+    Param("five_plus_household_size", float, 5.5, 5.0, 12.0, "persons", "community",
+          "Mean size of a household of 5 or more persons, when a community file's household "
+          "size shares are turned into a number of households (community/geo.py)."),
+    Param("bridging_distance_exponent", float, 2.0, 0.0, 6.0, "exponent", "community",
+          "Gravity rule of a community file (community/geo.py): bridging ties between two "
+          "neighbourhoods in proportion to the product of their populations over their "
+          "centroids' distance to this power; 0 ignores distance."),
     Param("adult_share", float, 0.8, 0.1, 1.0, "fraction", "community",
           "Share of residents who are adults (can be employed, volunteer, be party members)."),
     Param("party_member_share", float, 0.07, 0.0, 1.0, "fraction of adults", "community",

@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--network", metavar="FILE",
                      help="GraphML (.graphml) or edge-list file replacing the synthetic "
                           "community; missing attributes get documented defaults")
+    run.add_argument("--community", metavar="FILE",
+                     help="community file (TOML naming a neighbourhood map with census "
+                          "columns, and optionally a hazard layer and places; see "
+                          "community/geo.py and community/examples/riverside/) replacing "
+                          "the synthetic community")
     run.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
                      help="set any declared parameter (repeatable)")
     run.add_argument("--costs", metavar="FILE",
@@ -140,6 +145,14 @@ def cmd_run(args) -> int:
     seed = _seed(args.seed)
     if args.network is not None and not Path(args.network).is_file():
         raise CliError(f"--network: no such file {args.network!r}")
+    if args.community is not None:
+        if args.network is not None:
+            raise CliError("--community: given with --network; allowed: one of the two")
+        if not Path(args.community).is_file():
+            raise CliError(f"--community: no such file {args.community!r}")
+        if not args.community.endswith(".toml"):
+            raise CliError(f"--community: got {args.community!r}; allowed: a community "
+                           f"file (.toml) naming its map layers")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CliError(f"--out: {str(out)!r} exists and is not a folder")
@@ -147,7 +160,7 @@ def cmd_run(args) -> int:
     costs = load_costs(args.costs)
     t0 = time.perf_counter()
     result = run(overrides, seed=seed, scenario=args.scenario, policy=args.policy,
-                 network=args.network, costs=costs)
+                 network=args.community or args.network, costs=costs)
     elapsed = time.perf_counter() - t0
     _write_outputs(out, result, resilience_figure)
     _print_summary(result.summary, out, elapsed)

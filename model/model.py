@@ -56,7 +56,8 @@ class GrassrootsModel(mesa.Model):
         policy: a policy package name or TOML path (policies/); its levers apply unless a
             parameter is given explicitly.
         network: a GraphML / edge-list path or a networkx graph to use instead of the
-            synthetic community (community/network_io.py); a built Community is accepted too.
+            synthetic community (community/network_io.py), or a community file (.toml: map
+            layers and census tables, community/geo.py); a built Community is accepted too.
         **params: any declared parameter; unknown names or bad values raise ParameterError.
     """
 
@@ -487,6 +488,9 @@ def _community(network, p, rng) -> Community:
         return network
     if isinstance(network, nx.Graph):
         return community_from_graph(network, p, rng)
+    if str(network).endswith(".toml"):  # a community file: map layers and census tables
+        from grassroots.community.geo import load_geo_community
+        return load_geo_community(network, p, rng)
     return load_community(network, p, rng)
 
 

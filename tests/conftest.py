@@ -48,6 +48,7 @@ TIER_OF_FILE = {
     "test_validation.py": "surfaces",
     "test_lever_effects.py": "surfaces",
     "test_optimise.py": "surfaces",
+    "test_geo.py": "model",
 }
 #: Whole files left out of the quick loop.
 SLOW_FILES = {"test_dashboard_browser.py", "test_notebooks.py"}

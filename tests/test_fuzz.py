@@ -191,6 +191,58 @@ optimisation_doc = st.one_of(
         "conditions": st.one_of(conditions_doc, values)}))
 
 
+TOWN = ROOT / "community" / "examples" / "riverside"
+community_doc = st.one_of(
+    _mutated(TOWN / "riverside.toml"),
+    st.fixed_dictionaries({}, optional={
+        "name": values, "description": values, "id": st.one_of(st.just("name"), values),
+        "neighbourhoods": st.one_of(st.sampled_from(["neighbourhoods.geojson",
+                                                     "places.geojson", "flood_zone.geojson",
+                                                     "nope.geojson"]), values),
+        "hazard": st.one_of(table_of(["file", "value", "full"], st.one_of(
+            values, st.sampled_from(["flood_zone.geojson", "depth", "neighbourhoods.geojson"])),
+            3), values),
+        "places": st.one_of(table_of(["file", "kind"], st.one_of(
+            values, st.sampled_from(["places.geojson", "kind", "name"])), 2), values)}))
+
+
+def _layer_text():
+    """The example town's neighbourhood layer with some of its properties replaced."""
+    base = json.loads((TOWN / "neighbourhoods.geojson").read_text())
+    columns = sorted({k for f in base["features"] for k in f["properties"]})
+
+    def mutate(changes):
+        doc = json.loads(json.dumps(base))
+        for feature, column, value in changes:
+            props = doc["features"][feature % len(doc["features"])]["properties"]
+            if value is None:
+                props.pop(column, None)
+            else:
+                props[column] = value
+        return json.dumps(doc).encode()
+
+    cell = st.one_of(st.none(), st.floats(-2, 2), st.just(float("nan")),
+                     st.integers(-10, 5000), st.text(max_size=5), st.booleans())
+    return st.lists(st.tuples(st.integers(0, 20), st.sampled_from(columns), cell),
+                    max_size=4).map(mutate)
+
+
+def _community(path: Path):
+    from grassroots.community.geo import build_geo, read_community_file
+    build_geo(read_community_file(path), defaults(), np.random.default_rng(0))
+
+
+def _community_layer(path: Path):
+    """A community file beside the fuzzed layer, naming it; the message must name the
+    layer."""
+    toml = path.with_suffix(".toml")
+    toml.write_text(f'neighbourhoods = "{path.name}"\nid = "name"\n')
+    try:
+        _community(toml)
+    finally:
+        toml.unlink()
+
+
 def toml_text(doc_strategy):
     """A document, or text that is not TOML, or raw bytes."""
     return st.one_of(doc_strategy.map(render).map(str.encode),
@@ -215,6 +267,9 @@ def _write(data: bytes, suffix: str) -> Path:
 
 
 _FOLDER = tempfile.mkdtemp(prefix="grassroots-fuzz-")
+for _name in ("neighbourhoods.geojson", "flood_zone.geojson", "places.geojson"):
+    # the example town's layers, which the fuzzed community files name
+    (Path(_FOLDER) / _name).write_bytes((TOWN / _name).read_bytes())
 
 
 def outcome(kind: str, load, data: bytes, suffix: str, errors: tuple) -> None:
@@ -246,6 +301,9 @@ FILE_TYPES = {
     "network": (network_text, ".edgelist", _network, (NetworkFileError,)),
     "optimisation": (toml_text(optimisation_doc), ".optimise.toml", load_optimisation,
                      (OptimisationError,)),
+    "community": (toml_text(community_doc), ".toml", _community, (NetworkFileError,)),
+    "community layer": (st.one_of(_layer_text(), st.binary(max_size=200)), ".geojson",
+                        _community_layer, (NetworkFileError,)),
 }
 
 
