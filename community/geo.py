@@ -124,6 +124,8 @@ class GeoCommunity:
     exposure: np.ndarray | None  # per neighbourhood, or None (drawn)
     places: dict[str, np.ndarray]  # kind -> neighbourhood index per point
     geometry: Any = None  # the neighbourhoods' GeoDataFrame (for maps)
+    hazard: Any = None  # the hazard layer's GeoDataFrame, or None
+    points: Any = None  # the places' GeoDataFrame (column "kind"), or None
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -168,17 +170,17 @@ def read_community_file(path: str | Path) -> GeoCommunity:
     shares = {c: _column(gdf, c, label, low=0, high=1) for c in SHARE_COLUMNS}
     centroid = np.column_stack([gdf.geometry.centroid.x, gdf.geometry.centroid.y])
 
-    exposure = None
+    exposure = hazard = points = None
     if "hazard" in data:
-        exposure = _exposure(path, data["hazard"], gdf, where)
+        exposure, hazard = _exposure(path, data["hazard"], gdf, where)
     places: dict[str, np.ndarray] = {}
     if "places" in data:
-        places = _places_layer(path, data["places"], gdf, where)
+        places, points = _places_layer(path, data["places"], gdf, where)
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not name.strip():
         raise CommunityFileError(f"{where}: name: got {name!r}; allowed: a non-empty name")
     return GeoCommunity(name, names, population, size_shares, age_shares, shares, centroid,
-                        exposure, places, gdf)
+                        exposure, places, gdf, hazard, points)
 
 
 def _layer(base: Path, value: Any, key: str, where: str):
@@ -257,8 +259,9 @@ def _shares(gdf, cols, label) -> np.ndarray | None:
     return table
 
 
-def _exposure(base: Path, table: Any, gdf, where: str) -> np.ndarray:
-    """Area-weighted mean hazard value over each neighbourhood, over `full`, capped at 1."""
+def _exposure(base: Path, table: Any, gdf, where: str):
+    """Area-weighted mean hazard value over each neighbourhood, over `full`, capped at 1;
+    and the hazard layer (in the neighbourhoods' CRS)."""
     import geopandas as gpd
 
     w = f"{where}: hazard"
@@ -297,12 +300,12 @@ def _exposure(base: Path, table: Any, gdf, where: str) -> np.ndarray:
         np.add.at(covered, pieces["nb"].to_numpy(), pieces.geometry.area.to_numpy()
                   * pieces["value"].to_numpy())
     area = gdf.geometry.area.to_numpy()
-    return np.minimum(1.0, covered / np.where(area > 0, area, 1.0) / float(full))
+    return np.minimum(1.0, covered / np.where(area > 0, area, 1.0) / float(full)), hzf
 
 
-def _places_layer(base: Path, table: Any, gdf, where: str) -> dict[str, np.ndarray]:
+def _places_layer(base: Path, table: Any, gdf, where: str):
     """The neighbourhood index of each point, by kind (points outside every neighbourhood
-    are refused)."""
+    are refused); and the points (column "kind")."""
     import geopandas as gpd
 
     w = f"{where}: places"
@@ -337,7 +340,8 @@ def _places_layer(base: Path, table: Any, gdf, where: str) -> dict[str, np.ndarr
         raise CommunityFileError(f"{w}.file: feature {k} ({kinds[k]}) lies in no "
                                  f"neighbourhood; allowed: points inside the neighbourhoods")
     nb_of = joined["nb"].astype(int).to_numpy()
-    return {kind: nb_of[np.array(kinds) == kind] for kind in PLACE_KINDS}
+    points = gpd.GeoDataFrame({"kind": kinds}, geometry=pts.geometry.values, crs=gdf.crs)
+    return {kind: nb_of[np.array(kinds) == kind] for kind in PLACE_KINDS}, points
 
 
 # -- synthesis ----------------------------------------------------------------------------

@@ -162,9 +162,30 @@ def cmd_run(args) -> int:
     result = run(overrides, seed=seed, scenario=args.scenario, policy=args.policy,
                  network=args.community or args.network, costs=costs)
     elapsed = time.perf_counter() - t0
-    _write_outputs(out, result, resilience_figure)
-    _print_summary(result.summary, out, elapsed)
+    extra = {}
+    if args.community is not None:  # the map of the community file, beside the curves
+        extra["map.png"] = lambda path: _community_map(args.community, result, path)
+    _write_outputs(out, result, resilience_figure, extra)
+    _print_summary(result.summary, out, elapsed, extra=list(extra))
     return 0
+
+
+def _community_map(file: str, result, path: Path) -> None:
+    """map.png: per neighbourhood, the share ever displaced, ever in need, and at home at
+    the end of the run (analysis/maps.py)."""
+    from grassroots.analysis.maps import community_map
+    from grassroots.community.geo import read_community_file
+    from grassroots.measures.neighbourhoods import by_neighbourhood
+
+    geo = read_community_file(file)
+    model = result.model
+    panels = {k: by_neighbourhood(model, k) for k in ("ever_displaced", "ever_in_need",
+                                                      "at_home")}
+    s = result.summary
+    fig = community_map(geo, panels, title=f"{geo.name}: {s['scenario']['name']}, "
+                                           f"{s['parameters']['days']} days, seed {s['seed']} "
+                                           f"(at home: on the last day)")
+    fig.savefig(path, dpi=110)
 
 
 def _overrides(args) -> dict:
@@ -182,10 +203,10 @@ def _seed(text: str) -> int:
     return check_seed(text, CliError, "--seed")
 
 
-def _write_outputs(out: Path, result, figure) -> None:
+def _write_outputs(out: Path, result, figure, extra: dict | None = None) -> None:
     """Write every output into a temporary folder, then move each file into `out` with an
     atomic rename: a reader never sees a half-written file, and a failure leaves `out` as it
-    was."""
+    was. `extra`: more files, name -> a function writing it to the path it is given."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -194,6 +215,8 @@ def _write_outputs(out: Path, result, figure) -> None:
         ts.to_parquet(tmp / "timeseries.parquet", index=False)
         (tmp / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n")
         figure(ts, result.summary, tmp / "resilience.png")
+        for name, write in (extra or {}).items():
+            write(tmp / name)
         out.mkdir(exist_ok=True)
         for f in tmp.iterdir():
             os.replace(f, out / f.name)
@@ -204,7 +227,7 @@ def _write_outputs(out: Path, result, figure) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _print_summary(s: dict, out: Path, elapsed: float) -> None:
+def _print_summary(s: dict, out: Path, elapsed: float, extra: list | None = None) -> None:
     print(f"{s['scenario']['name']} | policy {s['policy']} | {s['residents']:,} residents, "
           f"{s['parameters']['days']} days, seed {s['seed']} | {elapsed:.2f} s")
     for line in outcome_lines(s["outcomes"]):
@@ -223,7 +246,8 @@ def _print_summary(s: dict, out: Path, elapsed: float) -> None:
           "docs/ODD.md §4.11)")
     pk = s["peaks"]
     print(f"ties lost at the peak {pk['ties_lost']:,}")
-    print(f"wrote {out}/timeseries.csv, timeseries.parquet, summary.json, resilience.png")
+    print(f"wrote {out}/timeseries.csv, timeseries.parquet, summary.json, resilience.png"
+          + "".join(f", {name}" for name in extra or ()))
 
 
 def outcome_lines(o: dict) -> list[str]:

@@ -198,6 +198,35 @@ def test_a_malformed_community_file_is_refused_in_one_line(tmp_path, change, fie
     assert "\n" not in msg and "c.toml" in msg and field in msg, msg
 
 
+@pytest.mark.model
+def test_outcomes_by_neighbourhood_add_up_to_the_runs_and_map(tmp_path):
+    from grassroots.analysis.maps import community_map
+    from grassroots.measures.neighbourhoods import OUTCOMES, by_neighbourhood
+    from grassroots.model.run import run
+
+    result = run({"days": 120}, seed=3, scenario="flood", network=str(TOWN), indicators=False)
+    model, o = result.model, result.summary["outcomes"]
+    size = np.bincount(model.residents.neighbourhood)
+    values = {k: by_neighbourhood(model, k) for k in OUTCOMES}
+    for k, v in values.items():
+        assert v.shape == (8,) and ((v >= 0) & (v <= 1)).all(), k
+    # the shares, weighted by the neighbourhoods' sizes, are the run's own counts
+    assert (values["ever_displaced"] * size).sum() == pytest.approx(o["residents_ever_displaced"])
+    assert (values["ever_in_need"] * size).sum() == pytest.approx(o["residents_ever_in_need"])
+    assert (values["in_need"] * size).sum() == pytest.approx(
+        result.timeseries["residents_in_need"].iloc[-1])
+    # no one is flooded out of the neighbourhoods the flood zone does not reach
+    geo = read_community_file(TOWN)
+    assert (values["ever_displaced"][geo.exposure == 0] == 0).all()
+    assert (values["ever_displaced"][geo.exposure > 0] > 0).all()
+    with pytest.raises(ValueError, match="outcome: got"):
+        by_neighbourhood(model, "happiness")
+    fig = community_map(geo, {k: values[k] for k in ("ever_displaced", "at_home")})
+    assert len([a for a in fig.axes if a.get_title()]) == 2
+    fig.savefig(tmp_path / "map.png")
+    assert (tmp_path / "map.png").stat().st_size > 10_000
+
+
 def test_grassroots_run_takes_a_community_file(tmp_path):
     out = tmp_path / "run"
     res = subprocess.run([*CLI, "run", "--community", str(TOWN), "--scenario", "flood",
@@ -206,6 +235,7 @@ def test_grassroots_run_takes_a_community_file(tmp_path):
     assert res.returncode == 0, res.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["network"].endswith("riverside.toml")
+    assert (out / "map.png").stat().st_size > 10_000 and "map.png" in res.stdout
     assert summary["outcomes"]["residents_ever_displaced"] > 0  # the flood zone floods
     bad = tmp_path / "bad.toml"
     bad.write_text('neighbourhoods = "nope.geojson"\n')
