@@ -89,6 +89,8 @@ from grassroots.community.synthetic import (
     dedupe_ties, household_means, stratified_exposure,
 )
 
+#: the shipped example communities, one folder each
+EXAMPLES = Path(__file__).resolve().parent / "examples"
 TOP_KEYS = ("name", "description", "neighbourhoods", "id", "hazard", "places")
 HAZARD_KEYS = ("file", "value", "full")
 PLACES_KEYS = ("file", "kind")

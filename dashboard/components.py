@@ -24,11 +24,12 @@ from grassroots.core.params import ParameterError
 from grassroots.policies import load_policy
 from grassroots.dashboard.about import ABOUT_HTML
 from grassroots.dashboard.state import (
-    ADVANCED_PANELS, COMPARE_SEEDS, LARGE_COMMUNITY, MAX_COMPARE_SEEDS, PANELS, Control,
-    Frame, Settings, Simulation, controls, policy_choices, scenario_choices, seed_comparison,
+    ADVANCED_PANELS, COMPARE_SEEDS, LARGE_COMMUNITY, MAP_OUTCOMES, MAX_COMPARE_SEEDS,
+    PANELS, Control, Frame, Settings, Simulation, community_choices, controls,
+    policy_choices, scenario_choices, seed_comparison,
 )
 from grassroots.dashboard.views import (
-    COLOUR_MODES, CurvesCanvas, NetworkCanvas, capacity_rows, monitor_rows,
+    COLOUR_MODES, CurvesCanvas, MapCanvas, NetworkCanvas, capacity_rows, monitor_rows,
     organisation_cells, png,
 )
 from grassroots.dashboard import fund
@@ -65,6 +66,7 @@ CSS = """
                                        text-align: left; border-bottom: 1px solid #eee; }
 .gr-indicators th { color: #444; }
 img.gr-image { width: 100%; max-width: 100%; height: auto; }
+img.gr-map { max-width: 760px; }
 .gr-header { background: #1f4e79; color: white; font-size: 19px; font-weight: 600;
              padding: 10px 18px; }
 .gr-body { align-items: flex-start !important; }
@@ -175,6 +177,16 @@ def CurvesView(frame: Frame):
     with solara.Column(gap="4px"):
         solara.Text(canvas.caption(frame), classes=["gr-caption"])
         solara.Image(image, format="png", classes=["gr-image", "gr-curves"])
+
+
+@solara.component
+def MapView(frame: Frame, outcome: str):
+    """The community file's neighbourhoods, recoloured by `outcome` every frame."""
+    file = frame.settings.community_file()
+    canvas = solara.use_memo(lambda: MapCanvas(file, outcome), [file, outcome])
+    image = solara.use_memo(lambda: canvas.render(frame.neighbourhoods[outcome], frame.day),
+                            [canvas, frame.version])
+    solara.Image(image, format="png", classes=["gr-image", "gr-map"])
 
 
 @solara.component
@@ -370,6 +382,7 @@ class Controller:
         self.days_per_step = solara.reactive(STEP_CHOICES[0])
         self.delay = solara.reactive(DEFAULT_DELAY)
         self.colour_by = solara.reactive("function")
+        self.map_outcome = solara.reactive(MAP_OUTCOMES[0])
         self.done = solara.reactive(self.sim.done)  # fires only when it flips
         # the comparison over seeds: how many, the request that starts one, its state
         self.compare_seeds = solara.reactive(COMPARE_SEEDS)
@@ -437,6 +450,13 @@ class Controller:
     def on_policy(self, value) -> None:
         if value is not None:
             err = self.change(lambda: self.sim.settings.with_policy(value))
+            if err:
+                self.message.set(f"Not applied: {err}")
+
+    def on_community(self, value) -> None:
+        # the picker offers names only; a path or another name is refused, nothing read
+        if value is not None:
+            err = self.change(lambda: self.sim.settings.with_community(value))
             if err:
                 self.message.set(f"Not applied: {err}")
 
@@ -577,6 +597,9 @@ def SetupCard(ctl: Controller):
                         classes=["gr-seed"])
         solara.Select("Scenario", values=scenario_choices(), value=settings.scenario,
                       on_value=ctl.on_scenario, classes=["gr-scenario"])
+        solara.Select("Community (synthetic, or a map and census file)",
+                      values=list(community_choices()), value=settings.community,
+                      on_value=ctl.on_community, classes=["gr-community"])
         solara.Select("Policy package (fills the levers)", values=policy_choices(),
                       value=settings.policy, on_value=ctl.on_policy, classes=["gr-policy"])
         rationale = load_policy(settings.policy).rationale.split(". ")[0].strip()
@@ -615,6 +638,14 @@ def MainArea(ctl: Controller):
                 with solara.Columns([1, 1.09], gutters_dense=True):
                     NetworkView(frame, ctl.colour_by.value)
                     CurvesView(frame)
+                if frame.neighbourhoods is not None:
+                    with solara.Row(gap="10px", style={"align-items": "center"}):
+                        solara.Text(f"Map of {frame.settings.community}: colour by",
+                                    classes=["gr-label"])
+                        solara.ToggleButtonsSingle(value=ctl.map_outcome,
+                                                   values=list(MAP_OUTCOMES), dense=True,
+                                                   classes=["gr-map-outcome"])
+                    MapView(frame, ctl.map_outcome.value)
                 solara.HTML("div", unsafe_innerHTML=(
                     "<b>Per-capacity indicators</b> (so far in this run; prevention compares "
                     "with the same run with every prevention lever off)"),

@@ -17,6 +17,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 #: the environment variable that hands `--fronts` folders to the server (dashboard/fund.py)
 FRONTS_ENV = "GRASSROOTS_FRONTS"
+#: ... and `--communities` folders (dashboard/state.py community_choices)
+COMMUNITIES_ENV = "GRASSROOTS_COMMUNITIES"
 
 
 def solara_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[str]:
@@ -34,12 +36,14 @@ def is_loopback(host: str) -> bool:
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          fronts: list[str] | None = None) -> None:
+          fronts: list[str] | None = None, communities: list[str] | None = None) -> None:
     """Replace this process with the Solara server (never returns). `fronts`: folders of
     optimisation outputs the "What to fund" tab offers (dashboard/fund.py)."""
     env = dict(os.environ)
     if fronts:
         env[FRONTS_ENV] = os.pathsep.join(fronts)
+    if communities:
+        env[COMMUNITIES_ENV] = os.pathsep.join(communities)
     env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")  # no overlay over the views
     where = f"http://{host}:{port}/" if port else f"{host}, a free port (see below)"
     print(f"Grassroots dashboard on {where}  (Ctrl-C stops it)", flush=True)

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -31,6 +33,7 @@ from grassroots.core.params import GROUPS, PARAMS, Param, ParameterError, by_gro
 from grassroots.policies import LEVER_GROUPS, load_policy, shipped_policies
 from grassroots.core.io import check_seed
 from grassroots.measures.comparison import paired_comparison
+from grassroots.measures.neighbourhoods import by_neighbourhood
 from grassroots.model.run import Run, run, timeseries
 from grassroots.scenarios import ScenarioError, load_scenario, shipped
 from grassroots.dashboard.layout import Layout, layout_for
@@ -59,6 +62,8 @@ SLIDER_SPAN = 100
 LARGE_COMMUNITY = 20_000
 #: Frame versions, unique in the process (the views memoise on them).
 _versions = itertools.count(1)
+#: what the map can colour the neighbourhoods by (measures/neighbourhoods.py)
+MAP_OUTCOMES = ("at_home", "in_need", "function")
 NEED_STATES = ("needs met", "in need, known", "in need, not yet known", "displaced",
                "died or left")
 
@@ -119,6 +124,29 @@ def scenario_choices() -> list[str]:
     return ["none", *shipped()]
 
 
+#: the synthetic community (no community file)
+SYNTHETIC = "synthetic"
+
+
+def community_choices() -> dict[str, Path | None]:
+    """Name -> community file of the communities the picker offers: the synthetic one, the
+    shipped examples (community/examples/*/*.toml) and the community files directly inside
+    the folders the server was started with (`grassroots dashboard --communities DIR`,
+    passed as GRASSROOTS_COMMUNITIES). Only these are ever read."""
+    from grassroots.community.geo import EXAMPLES
+    from grassroots.dashboard.serve import COMMUNITIES_ENV
+
+    found: dict[str, Path | None] = {SYNTHETIC: None}
+    folders = [*sorted(p for p in EXAMPLES.iterdir() if p.is_dir()),
+               *(Path(d) for d in os.environ.get(COMMUNITIES_ENV, "").split(os.pathsep)
+                 if d.strip())]
+    for folder in folders:
+        if folder.is_dir():
+            for f in sorted(folder.glob("*.toml")):
+                found.setdefault(f.stem, f)
+    return found
+
+
 def policy_choices() -> list[str]:
     return list(shipped_policies())
 
@@ -155,6 +183,7 @@ class Settings:
     policy: str = DEFAULT_POLICY
     values: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     compare: bool = False
+    community: str = SYNTHETIC  # a name community_choices() offers
 
     @classmethod
     def initial(cls, scenario: str = DEFAULT_SCENARIO, policy: str = DEFAULT_POLICY,
@@ -190,9 +219,24 @@ class Settings:
     def with_compare(self, compare: bool) -> Settings:
         return self._replace(compare=bool(compare))
 
+    def with_community(self, community: str) -> Settings:
+        """Pick a community: the synthetic one or a community file the picker offers (a
+        name; a path or any other name is refused, and nothing is read)."""
+        choices = community_choices()
+        if not isinstance(community, str) or community not in choices:
+            raise ParameterError(f"community: got {community!r}; allowed: one of "
+                                 f"{', '.join(choices)}")
+        return self._replace(community=community)
+
+    def community_file(self) -> str | None:
+        """The community file of the chosen community (None: the synthetic one)."""
+        f = community_choices().get(self.community)
+        return None if f is None else str(f)
+
     def _replace(self, **changes) -> Settings:
         data = {"seed": self.seed, "scenario": self.scenario, "policy": self.policy,
-                "values": self.values, "compare": self.compare, **changes}
+                "values": self.values, "compare": self.compare,
+                "community": self.community, **changes}
         data["values"] = MappingProxyType(dict(data["values"]))
         return Settings(**data)
 
@@ -216,7 +260,7 @@ class Settings:
 
     def key(self) -> tuple:
         return (self.seed, self.scenario, self.policy, tuple(sorted(self.values.items())),
-                self.compare)
+                self.compare, self.community)
 
 
 # -- frames -----------------------------------------------------------------------------
@@ -257,6 +301,9 @@ class Frame:
     enterprises: np.ndarray  # capacity, 0-1, of each enterprise
     plan_quality: float
     reserve_share: float  # community reserve left, share of full
+    #: with a community file: outcome -> a value per neighbourhood (measures/
+    #: neighbourhoods.py MAP_OUTCOMES), else None
+    neighbourhoods: dict | None = None
 
     @property
     def done(self) -> bool:
@@ -276,10 +323,12 @@ class Simulation:
         self.lock = threading.RLock()
         # Each run (and its prevention-off twin) steps through the same Run that `run()`
         # uses (model/run.py), so the dashboard's numbers are the CLI's numbers.
+        self.community_file = settings.community_file()
         self.main = Run(settings.params(), settings.seed, settings.scenario, settings.policy,
-                        label=settings.policy_label())
+                        network=self.community_file, label=settings.policy_label())
         self.baseline = (Run(settings.baseline_params(), settings.seed, settings.scenario,
-                             BASELINE, label=BASELINE) if settings.compare else None)
+                             BASELINE, network=self.community_file, label=BASELINE)
+                         if settings.compare else None)
         m = self.main.model
         self.days = self.main.days
         self.layout = layout_for(m, settings.seed)
@@ -335,6 +384,8 @@ class Simulation:
                 plan_quality=float(m.committee.plan_quality),
                 reserve_share=(float(m.committee.reserve / reserve_full)
                                if reserve_full > 0 else float("nan")),
+                neighbourhoods=({k: by_neighbourhood(m, k) for k in MAP_OUTCOMES}
+                                if self.community_file else None),
             )
 
 
@@ -381,10 +432,11 @@ def seed_comparison(settings: Settings, n_seeds: int,
     chosen, base = [], []
     for k in range(n):
         seed = settings.seed + k
+        network = settings.community_file()
         chosen.append(run(settings.params(), seed=seed, scenario=settings.scenario,
-                          policy=settings.policy, indicators=False).summary)
+                          policy=settings.policy, network=network, indicators=False).summary)
         base.append(run(settings.baseline_params(), seed=seed, scenario=settings.scenario,
-                        policy=BASELINE, indicators=False).summary)
+                        policy=BASELINE, network=network, indicators=False).summary)
         if progress is not None:
             progress(k + 1, n)
     rows = {r["measure"]: r for r in paired_comparison(base, chosen)}

@@ -530,3 +530,47 @@ def capacity_rows(run) -> list[tuple[str, str, str]]:
         rows.append(("5 · Learning", "loss, last event minus first",
                      f"{learn['loss_change']:+.2f}"))
     return rows
+
+
+# -- the map of a community file -----------------------------------------------------------
+class MapCanvas:
+    """The neighbourhoods of a community file as a map, coloured by one outcome per
+    neighbourhood (measures/neighbourhoods.py): polygons, the hazard zone's outline and the
+    places drawn once (analysis/maps.py), then only the polygons' colours change per frame.
+    No tiles: it needs no internet."""
+
+    def __init__(self, community_file: str, outcome: str = "at_home"):
+        from grassroots.analysis.maps import community_map
+        from grassroots.dashboard.state import MAP_OUTCOMES
+
+        if outcome not in MAP_OUTCOMES:
+            raise ValueError(f"outcome: got {outcome!r}; allowed: {', '.join(MAP_OUTCOMES)}")
+        geo = _geo(community_file)
+        self.outcome = outcome
+        self.fig = Figure(figsize=(6.6, 3.9), dpi=DPI)
+        community_map(geo, {outcome: np.zeros(len(geo.names))}, fig=self.fig)
+        ax = self.fig.axes[0]
+        # the polygons are the first collection GeoPandas drew on the map's axes
+        self.patches = ax.collections[0]
+        self.good_high = outcome in ("at_home", "function")
+        self.cmap = self.patches.get_cmap()
+        self.title = ax.title
+        FigureCanvasAgg(self.fig)
+
+    def render(self, values: np.ndarray, day: int) -> bytes:
+        """PNG of the map with today's values (one per neighbourhood, 0-1)."""
+        self.patches.set_array(np.asarray(values, float))
+        self.title.set_text(f"{self.title.get_text().split(' · ')[0]} · day {day}")
+        return png(self.fig)
+
+
+_GEO_CACHE: dict = {}
+
+
+def _geo(community_file: str):
+    """The community file's layers, read once per process (they do not change)."""
+    from grassroots.community.geo import read_community_file
+
+    if community_file not in _GEO_CACHE:
+        _GEO_CACHE[community_file] = read_community_file(community_file)
+    return _GEO_CACHE[community_file]

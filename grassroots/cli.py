@@ -748,6 +748,10 @@ def _add_dashboard_command(sub) -> None:
                            "subfolder with front.parquet and manifest.json) that the "
                            "'What to fund' tab offers beside the shipped ones; repeatable. "
                            "Nothing outside these folders is read")
+    dash.add_argument("--communities", action="append", default=[], metavar="DIR",
+                      help="a folder of community files (TOML with their map layers, see "
+                           "community/geo.py) that the community picker offers beside the "
+                           "synthetic one and the shipped examples; repeatable")
     dash.set_defaults(func=cmd_dashboard)
 
 
@@ -769,7 +773,13 @@ def cmd_dashboard(args) -> int:
             raise CliError(f"--fronts: {d}: not a folder; allowed: a folder of "
                            f"`grassroots optimise` outputs")
         fronts.append(str(Path(d).resolve()))
-    serve(host=args.host.strip(), port=port, fronts=fronts)
+    communities = []
+    for d in args.communities:
+        if not Path(d).is_dir():
+            raise CliError(f"--communities: {d}: not a folder; allowed: a folder of "
+                           f"community files")
+        communities.append(str(Path(d).resolve()))
+    serve(host=args.host.strip(), port=port, fronts=fronts, communities=communities)
     return 0
 
 

@@ -476,3 +476,27 @@ def test_the_what_to_fund_tab_runs_an_allocation_against_baseline():
     assert s.modified_levers() and s.values["residents"] == 1000
     _button(rc, "Step").click()
     assert ctl.sim.day == 1
+
+
+# -- a community file in the dashboard ------------------------------------------------------
+def test_the_community_picker_offers_names_only_and_the_map_recolours():
+    from grassroots.dashboard.state import community_choices
+    from grassroots.dashboard.views import MapCanvas
+
+    assert {"synthetic", "riverside"} <= set(community_choices())
+    for bad in ("../../etc/passwd", "/etc/passwd", "community/examples/riverside/riverside.toml"):
+        with pytest.raises(ParameterError, match="community: got"):
+            small().with_community(bad)
+    s = small().with_community("riverside")
+    sim = Simulation(s)
+    assert sim.model.residents.n == 4750  # the file's population, not `residents`
+    first = sim.frame()
+    assert set(first.neighbourhoods) == {"at_home", "in_need", "function"}
+    assert (first.neighbourhoods["at_home"] == 1).all()
+    canvas = MapCanvas(s.community_file(), "at_home")
+    before = canvas.render(first.neighbourhoods["at_home"], first.day)
+    sim.step(65)  # into the flood of day 60
+    after = sim.frame()
+    assert (after.neighbourhoods["at_home"][:4] < 1).all()  # the river row is flooded out
+    assert canvas.render(after.neighbourhoods["at_home"], after.day) != before
+    assert Simulation(small()).frame().neighbourhoods is None  # synthetic: no map

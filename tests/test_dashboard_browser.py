@@ -6,8 +6,8 @@ only, and every request the page makes to anywhere else is blocked and reported:
 must work with no internet access.
 
 Set DASHBOARD_SCREENSHOTS=DIR to also write DIR/dashboard-default.png,
-DIR/dashboard-comparison.png, DIR/dashboard-seeds.png and DIR/dashboard-fund.png (the
-screenshots in docs/ are made that way).
+DIR/dashboard-comparison.png, DIR/dashboard-seeds.png, DIR/dashboard-fund.png and
+DIR/dashboard-map.png (the screenshots in docs/ are made that way).
 """
 
 import os
@@ -290,6 +290,29 @@ def test_what_to_fund_shows_the_front_and_runs_an_allocation_against_baseline(pa
     expect(page.locator(".gr-monitor-loss .gr-monitor-sub")).to_contain_text("baseline")
     page.get_by_role("button", name="Step").click()
     _wait_day(page, 1)
+    assert page.outside == [], f"the page asked for outside resources: {page.outside}"
+    assert page.errors == [], page.errors
+
+
+def test_a_community_file_is_picked_and_its_map_recolours_after_step(page):
+    page.locator(".gr-community").click()
+    page.locator(".v-menu__content").get_by_text("riverside", exact=True).click()
+    page.get_by_text("Map of riverside: colour by").wait_for()
+    the_map = page.locator("img.gr-map")
+    expect(the_map).to_be_visible()
+    before = the_map.get_attribute("src")
+    page.locator(".gr-days-per-step").get_by_text("30", exact=True).click()
+    for day in (30, 60, 90):
+        page.get_by_role("button", name="Step").click()
+        _wait_day(page, day)
+    expect(the_map).not_to_have_attribute("src", before)
+    page.locator(".gr-map-outcome").get_by_text("in_need", exact=True).click()
+    expect(the_map).not_to_have_attribute("src", before)
+    folder = os.environ.get("DASHBOARD_SCREENSHOTS")
+    if folder:
+        page.wait_for_timeout(1500)
+        the_map.scroll_into_view_if_needed()
+        page.screenshot(path=str(Path(folder) / "dashboard-map.png"), full_page=True)
     assert page.outside == [], f"the page asked for outside resources: {page.outside}"
     assert page.errors == [], page.errors
 
