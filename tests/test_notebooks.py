@@ -18,7 +18,7 @@ def test_the_notebooks_are_there():
     names = {p.stem for p in NOTEBOOKS}
     assert names == {"01_quickstart", "02_five_capacities", "03_sweep_and_sensitivity",
                      "04_your_own_scenario", "05_network_science", "06_validation",
-                     "07_what_to_fund"}
+                     "07_what_to_fund", "08_my_community"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
