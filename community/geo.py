@@ -15,6 +15,10 @@ shapefile, a GeoPackage, anything `geopandas.read_file` reads), paths relative t
     full = 2.0                             # the value that counts as full exposure (default:
                                            # the layer's largest)
 
+    [hazards.earthquake]                   # optional: a layer for one shock type (flood,
+    file = "riverside_soil.geojson"        # earthquake, heatwave), same keys as [hazard];
+    value = "amplification"                # that type's shocks use it, the others [hazard]'s
+
     [places]                               # optional points
     file = "riverside_places.geojson"
     kind = "kind"                          # column: organisation | enterprise | shelter |
@@ -63,7 +67,11 @@ Synthesis, per neighbourhood, all from the model's community generator:
    neighbourhood (0 where no polygon covers it; where polygons overlap, their values add),
    divided by `full` and capped at 1: with a
    depth column, a neighbourhood half under 2 m of water of a 2 m `full` has exposure 0.5.
-   Without a hazard layer, exposure is drawn as in the synthetic community.
+   Without a hazard layer, exposure is drawn as in the synthetic community. A layer under
+   `[hazards.<type>]` gives the exposure to that shock type only (a flood zone for floods,
+   soil amplification for earthquakes, a heat-island map for heatwaves): the model's shocks
+   read `exposure_for(type)`, which is that layer's where there is one and the general one
+   (`[hazard]`, or drawn) otherwise.
 
 Areas and distances are computed in a projected coordinate system: the layer's own if it is
 projected, else the UTM zone GeoPandas estimates for it.
@@ -91,7 +99,10 @@ from grassroots.community.synthetic import (
 
 #: the shipped example communities, one folder each
 EXAMPLES = Path(__file__).resolve().parent / "examples"
-TOP_KEYS = ("name", "description", "neighbourhoods", "id", "hazard", "places")
+TOP_KEYS = ("name", "description", "neighbourhoods", "id", "hazard", "hazards", "places")
+#: the shock types whose damage reads a neighbourhood's exposure (scenarios/), each of which
+#: may have its own layer under [hazards.<type>]
+HAZARD_TYPES = ("flood", "earthquake", "heatwave")
 HAZARD_KEYS = ("file", "value", "full")
 PLACES_KEYS = ("file", "kind")
 PLACE_KINDS = ("organisation", "enterprise", "shelter", "department")
@@ -124,6 +135,7 @@ class GeoCommunity:
     shares: dict[str, np.ndarray | None]  # disability, low_resource, single_family
     centroid: np.ndarray  # (n_nb, 2) metres
     exposure: np.ndarray | None  # per neighbourhood, or None (drawn)
+    hazard_exposure: dict  # shock type -> per neighbourhood, from [hazards.<type>]
     places: dict[str, np.ndarray]  # kind -> neighbourhood index per point
     geometry: Any = None  # the neighbourhoods' GeoDataFrame (for maps)
     hazard: Any = None  # the hazard layer's GeoDataFrame, or None
@@ -175,6 +187,21 @@ def read_community_file(path: str | Path) -> GeoCommunity:
     exposure = hazard = points = None
     if "hazard" in data:
         exposure, hazard = _exposure(path, data["hazard"], gdf, where)
+    by_type, layers = {}, []
+    hazards = data.get("hazards", {})
+    if not isinstance(hazards, dict):
+        raise CommunityFileError(f"{where}: hazards: got {hazards!r}; allowed: tables "
+                                 f"[hazards.<type>], type one of {', '.join(HAZARD_TYPES)}")
+    for kind, table in hazards.items():
+        if kind not in HAZARD_TYPES:
+            raise CommunityFileError(f"{where}: hazards.{kind}: not a shock type whose "
+                                     f"damage reads exposure; allowed: "
+                                     f"{', '.join(HAZARD_TYPES)}")
+        by_type[kind], layer_gdf = _exposure(path, table, gdf, where, key=f"hazards.{kind}")
+        layers.append(layer_gdf)
+    if hazard is None and layers:  # the map outlines every hazard layer
+        import pandas as pd
+        hazard = pd.concat(layers, ignore_index=True)
     places: dict[str, np.ndarray] = {}
     if "places" in data:
         places, points = _places_layer(path, data["places"], gdf, where)
@@ -182,7 +209,7 @@ def read_community_file(path: str | Path) -> GeoCommunity:
     if not isinstance(name, str) or not name.strip():
         raise CommunityFileError(f"{where}: name: got {name!r}; allowed: a non-empty name")
     return GeoCommunity(name, names, population, size_shares, age_shares, shares, centroid,
-                        exposure, places, gdf, hazard, points)
+                        exposure, by_type, places, gdf, hazard, points)
 
 
 def _layer(base: Path, value: Any, key: str, where: str):
@@ -261,18 +288,18 @@ def _shares(gdf, cols, label) -> np.ndarray | None:
     return table
 
 
-def _exposure(base: Path, table: Any, gdf, where: str):
+def _exposure(base: Path, table: Any, gdf, where: str, key: str = "hazard"):
     """Area-weighted mean hazard value over each neighbourhood, over `full`, capped at 1;
-    and the hazard layer (in the neighbourhoods' CRS)."""
+    and the hazard layer (in the neighbourhoods' CRS). `key`: the table's name."""
     import geopandas as gpd
 
-    w = f"{where}: hazard"
+    w = f"{where}: {key}"
     if not isinstance(table, dict):
-        raise CommunityFileError(f"{w}: got {table!r}; allowed: a table ([hazard])")
+        raise CommunityFileError(f"{w}: got {table!r}; allowed: a table ([{key}])")
     check_keys(table, HAZARD_KEYS, w, CommunityFileError)
     if "file" not in table:
         raise CommunityFileError(f"{w}.file: missing; it is required (a polygon layer)")
-    hz = _layer(base, table["file"], "hazard.file", where)
+    hz = _layer(base, table["file"], f"{key}.file", where)
     kinds = set(hz.geometry.geom_type.dropna())
     if not kinds <= {"Polygon", "MultiPolygon"}:
         raise CommunityFileError(f"{w}.file: got {sorted(kinds)} geometries; allowed: "
@@ -547,6 +574,7 @@ def build_geo(geo: GeoCommunity, p: dict, rng: np.random.Generator) -> Community
     volunteer = adult & (rng.random(n) < p["volunteer_share"])
 
     exposure = geo.exposure if geo.exposure is not None else stratified_exposure(n_nb, rng)
+    hazard_exposure = {k: np.asarray(v, float) for k, v in geo.hazard_exposure.items()}
     org, org_nb = _placed(n, neighbourhood, pop, geo.places.get("organisation"),
                           round(n * p["organisations_per_1000"] / 1000.0), rng,
                           joins=rng.random(n) < p["membership_share"])
@@ -580,7 +608,8 @@ def build_geo(geo: GeoCommunity, p: dict, rng: np.random.Generator) -> Community
         reserve_days=reserve_days, volunteer=volunteer, org=org, employer=employer,
         exposure=np.asarray(exposure, float), tie_i=tie_i, tie_j=tie_j, tie_type=tie_type,
         tie_strength=tie_strength, org_neighbourhood=org_nb,
-        enterprise_neighbourhood=ent_nb, patron=patron, **means)
+        enterprise_neighbourhood=ent_nb, patron=patron, **means,
+        hazard_exposure=hazard_exposure or None)
 
 
 def _placed(n, neighbourhood, pop, at, count, rng, joins, local=True):

@@ -79,6 +79,9 @@ class Community:
     single_family: np.ndarray  # bool, a single-family home (not an apartment)
     trust_government: np.ndarray  # float in [0, 1]: in government departments
     labels: list[Any] | None = field(default=None)  # node ids of a loaded network
+    #: exposure per neighbourhood to one shock type, where a community file's hazard layer
+    #: gives it (community/geo.py); other shock types use `exposure`
+    hazard_exposure: dict[str, np.ndarray] | None = field(default=None)
 
     @property
     def n_neighbourhoods(self) -> int:
@@ -106,6 +109,7 @@ class Community:
             tie_strength=self.tie_strength[tie], org_neighbourhood=self.org_neighbourhood,
             enterprise_neighbourhood=self.enterprise_neighbourhood, patron=patron,
             labels=None if self.labels is None else [x for x, k in zip(self.labels, keep) if k],
+            hazard_exposure=self.hazard_exposure,
         )
 
 

@@ -85,6 +85,8 @@ class GrassrootsModel(mesa.Model):
         self.ties = Ties(c.n, c.tie_i, c.tie_j, c.tie_type, c.tie_strength,
                          p["working_tie_threshold"])
         self.exposure = np.asarray(c.exposure, float)
+        self.hazard_exposure = {k: np.asarray(v, float)
+                                for k, v in (c.hazard_exposure or {}).items()}
         n_nb = len(self.exposure)
         for k, shock in enumerate(self.shock_scenario.shocks):
             bad = [x for x in (shock.neighbourhoods or []) if x >= n_nb]
@@ -156,6 +158,11 @@ class GrassrootsModel(mesa.Model):
         self.datacollector.collect(self)
 
     # ---------------------------------------------------------------------------------
+    def exposure_for(self, kind: str) -> np.ndarray:
+        """Exposure per neighbourhood (0-1) to shocks of type `kind`: a community file's
+        layer for that hazard where it has one (community/geo.py), else `exposure`."""
+        return self.hazard_exposure.get(kind, self.exposure)
+
     def step(self) -> None:
         """One day, in this order:
 

@@ -42,7 +42,8 @@ class Earthquake(Shock):
 
     def strike(self, model) -> None:
         pop, p, rng = model.residents, model.p, model.hazard_rng
-        shaking = p["quake_local_base"] + p["quake_local_exposure"] * model.exposure
+        shaking = (p["quake_local_base"]
+                   + p["quake_local_exposure"] * model.exposure_for(self.kind))
         local = self.intensity * shaking * self.footprint(model)
         n_hh = len(model.household_neighbourhood)
         damage = np.minimum(1.0, local[model.household_neighbourhood] * p["quake_damage_scale"]

@@ -44,7 +44,7 @@ class Flood(Shock):
     def strike(self, model) -> None:
         pop, p, rng = model.residents, model.p, model.hazard_rng
         intensity = self.intensity
-        exposure = model.exposure * self.footprint(model)  # 0 outside the footprint
+        exposure = model.exposure_for(self.kind) * self.footprint(model)  # 0 outside it
         hh_exposure = exposure[model.household_neighbourhood]
         reach = self.extra.get("reach", p["flood_reach"])
         chance = np.minimum(1.0, reach * intensity * hh_exposure)

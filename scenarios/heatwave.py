@@ -38,7 +38,7 @@ class Heatwave(Shock):
         ramp = max(1.0, self.duration / p["heat_ramp_parts"])
         heat = self.intensity * min(1.0, (day - self.onset + 1) / ramp)
         inside = self.footprint(model)
-        exposure = model.exposure * inside
+        exposure = model.exposure_for(self.kind) * inside
         harm = (heat * pop.vulnerability ** p["heat_vulnerability_power"]
                 * (p["heat_harm_base"] + exposure[pop.neighbourhood]))
         harm *= inside[pop.neighbourhood]

@@ -19,7 +19,8 @@ from grassroots.community.network_io import (
 )
 from grassroots.core.params import resolve
 
-ARRAYS = [f.name for f in fields(Community) if f.name not in ("n", "labels")]
+# (hazard_exposure is a community file's dict of layers, None for the synthetic community)
+ARRAYS = [f.name for f in fields(Community) if f.name not in ("n", "labels", "hazard_exposure")]
 
 
 def build(seed=1, **overrides):

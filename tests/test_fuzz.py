@@ -202,6 +202,11 @@ community_doc = st.one_of(
         "hazard": st.one_of(table_of(["file", "value", "full"], st.one_of(
             values, st.sampled_from(["flood_zone.geojson", "depth", "neighbourhoods.geojson"])),
             3), values),
+        "hazards": st.one_of(st.dictionaries(
+            st.sampled_from(["flood", "earthquake", "heatwave", "epidemic", "x"]),
+            st.one_of(table_of(["file", "value", "full"], st.one_of(
+                values, st.sampled_from(["flood_zone.geojson", "depth"])), 3), values),
+            max_size=2), values),
         "places": st.one_of(table_of(["file", "kind"], st.one_of(
             values, st.sampled_from(["places.geojson", "kind", "name"])), 2), values)}))
 

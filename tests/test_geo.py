@@ -140,6 +140,35 @@ def test_exposure_is_the_overlay_of_the_hazard_polygons(tmp_path):
     assert read_community_file(path).exposure == pytest.approx([0.0, 0.5])
 
 
+@pytest.mark.model
+def test_a_layer_per_hazard_is_the_exposure_of_that_shock_type_only(tmp_path):
+    """[hazard] covers both squares; [hazards.flood] only the west one: floods reach the
+    west square alone, earthquakes shake both by the general layer."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from grassroots.model.run import make_model, run
+
+    path = _squares(tmp_path, [((0, 0, 200, 100), 1.0)])
+    gpd.GeoDataFrame({"depth": [1.0]}, geometry=[box(0, 0, 100, 100)],
+                     crs="EPSG:32650").to_file(tmp_path / "fz.geojson", driver="GeoJSON")
+    path.write_text(path.read_text() + '[hazards.flood]\nfile = "fz.geojson"\n'
+                    'value = "depth"\nfull = 1.0\n')
+    geo = read_community_file(path)
+    assert geo.exposure == pytest.approx([1.0, 1.0])
+    assert geo.hazard_exposure["flood"] == pytest.approx([1.0, 0.0])
+    m = make_model({"days": 90}, seed=1, scenario="flood", network=str(path))
+    assert list(m.exposure_for("flood")) == [1.0, 0.0]
+    assert list(m.exposure_for("earthquake")) == [1.0, 1.0]
+    result = run({"days": 90}, seed=1, scenario="flood", network=str(path), indicators=False)
+    pop = result.model.residents
+    assert pop.ever_displaced[pop.neighbourhood == 0].any()
+    assert not pop.ever_displaced[pop.neighbourhood == 1].any()
+    path.write_text(path.read_text() + '[hazards.epidemic]\nfile = "fz.geojson"\n')
+    with pytest.raises(CommunityFileError, match="hazards.epidemic: not a shock type"):
+        read_community_file(path)
+
+
 @pytest.mark.unit
 def test_bridging_ties_follow_the_gravity_rule():
     rng = np.random.default_rng(3)
