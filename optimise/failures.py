@@ -91,6 +91,17 @@ def condition_scenario(opt, row: dict) -> Scenario:
     return scenario
 
 
+def condition_keys(table: pd.DataFrame) -> list[str]:
+    """The runs cache's name of each condition: a digest of its hazard, values and seed, so
+    that a --resume with other ranges or samples never takes an old condition's run for a
+    new one."""
+    import hashlib
+
+    return ["condition:" + hashlib.sha1(json.dumps(
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()},
+        sort_keys=True).encode()).hexdigest()[:12] for row in table.to_dict("records")]
+
+
 def pick_points(front: list, points: int) -> list[int]:
     """Indices of `points` allocations along a front sorted by cost, evenly spaced, the
     cheapest and the dearest included."""
@@ -164,9 +175,10 @@ def look_for_failures(opt, ev, budget, front: list, baseline, out: Path) -> list
         o = front[rank]
         x = np.array([o.values[k] for k in budget.names], float)
         chosen.append((f"front allocation {rank}", o, budget.params(x)))
-    todo = [(o.cid, f"condition:{j}", j, params, scenarios[j], int(table["seed"][j]))
+    keys = condition_keys(table)
+    todo = [(o.cid, keys[j], j, params, scenarios[j], int(table["seed"][j]))
             for _, o, params in chosen for j in range(cond.samples)
-            if (o.cid, f"condition:{j}", j) not in ev.runs.rows]
+            if (o.cid, keys[j], j) not in ev.runs.rows]
     if todo:
         ev.run_jobs(todo, label="failure conditions")
 
@@ -175,7 +187,7 @@ def look_for_failures(opt, ev, budget, front: list, baseline, out: Path) -> list
     for label, o, _ in chosen:
         v = []
         for j, hazard in enumerate(table["hazard"]):
-            row = ev.runs.rows[(o.cid, f"condition:{j}", j)]
+            row = ev.runs.rows[(o.cid, keys[j], j)]
             x = row.get(f"outcomes.{cond.outcome}") if row["status"] == "ok" else math.nan
             v.append(censor[hazard] if x is None else float(x))
         values[label] = np.array(v)

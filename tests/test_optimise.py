@@ -373,3 +373,11 @@ def test_failures_are_found_where_the_stand_in_puts_them(tmp_path):
     assert [s["resumed"] for s in manifest["sessions"]] == [False, True]
     assert manifest["sessions"][1]["runs_cached"] == manifest["runs"]
     assert (out / "runs.parquet").stat().st_mtime_ns == before
+    # other ranges on --resume: the search comes from the cache, the conditions are new runs
+    wider = optimisation(algorithm={"name": "nsga2", "population": 12, "generations": 6},
+                         conditions={"samples": 60, "points": 3, "density": 0.95,
+                                     "ranges": {"intensity": [0.2, 1.0]}})
+    third = search(wider, out, SerialExecutor(), resume=True, progress=False,
+                   run_fn=analytic_run_on_conditions, packages=False, plots=False)
+    assert third.runs_ran == 4 * 60
+    assert json.loads((out / "failures.json").read_text())["ranges"] == {"intensity": [0.2, 1.0]}
