@@ -93,8 +93,8 @@ import numpy as np
 from grassroots.community.network_io import NetworkFileError
 from grassroots.core.io import check_keys, read_toml
 from grassroots.community.synthetic import (
-    BRIDGING, Community, _household_ties, _linking_ties, _neighbour_ties, _typed,
-    dedupe_ties, household_means, stratified_exposure,
+    BRIDGING, Community, _households, _household_ties, _linking_ties, _neighbour_ties,
+    _resident_attributes, _typed, dedupe_ties, household_means, stratified_exposure,
 )
 
 #: the shipped example communities, one folder each
@@ -288,24 +288,36 @@ def _shares(gdf, cols, label) -> np.ndarray | None:
     return table
 
 
+GEOMETRIES = {"polygons": {"Polygon", "MultiPolygon"}, "points": {"Point"}}
+
+
+def _table_layer(base: Path, table: Any, key: str, keys, where: str, gdf, geometry: str):
+    """The layer a `[key]` table names (its keys checked, `file` required), its geometries
+    all of the kind `geometry` ("polygons" or "points"), in the neighbourhoods' CRS."""
+    w = f"{where}: {key}"
+    if not isinstance(table, dict):
+        raise CommunityFileError(f"{w}: got {table!r}; allowed: a table ([{key}])")
+    check_keys(table, keys, w, CommunityFileError)
+    if "file" not in table:
+        raise CommunityFileError(f"{w}.file: missing; it is required (a layer of "
+                                 f"{geometry})")
+    layer = _layer(base, table["file"], f"{key}.file", where)
+    kinds = set(layer.geometry.geom_type.dropna())
+    if not kinds <= GEOMETRIES[geometry]:
+        raise CommunityFileError(f"{w}.file: got {sorted(kinds)} geometries; allowed: "
+                                 f"{geometry}")
+    if layer.crs is not None and gdf.crs is not None:
+        layer = layer.to_crs(gdf.crs)
+    return layer
+
+
 def _exposure(base: Path, table: Any, gdf, where: str, key: str = "hazard"):
     """Area-weighted mean hazard value over each neighbourhood, over `full`, capped at 1;
     and the hazard layer (in the neighbourhoods' CRS). `key`: the table's name."""
     import geopandas as gpd
 
     w = f"{where}: {key}"
-    if not isinstance(table, dict):
-        raise CommunityFileError(f"{w}: got {table!r}; allowed: a table ([{key}])")
-    check_keys(table, HAZARD_KEYS, w, CommunityFileError)
-    if "file" not in table:
-        raise CommunityFileError(f"{w}.file: missing; it is required (a polygon layer)")
-    hz = _layer(base, table["file"], f"{key}.file", where)
-    kinds = set(hz.geometry.geom_type.dropna())
-    if not kinds <= {"Polygon", "MultiPolygon"}:
-        raise CommunityFileError(f"{w}.file: got {sorted(kinds)} geometries; allowed: "
-                                 f"polygons")
-    if hz.crs is not None and gdf.crs is not None:
-        hz = hz.to_crs(gdf.crs)
+    hz = _table_layer(base, table, key, HAZARD_KEYS, where, gdf, "polygons")
     value_col = table.get("value")
     if value_col is None:
         values = np.ones(len(hz))
@@ -338,17 +350,7 @@ def _places_layer(base: Path, table: Any, gdf, where: str):
     import geopandas as gpd
 
     w = f"{where}: places"
-    if not isinstance(table, dict):
-        raise CommunityFileError(f"{w}: got {table!r}; allowed: a table ([places])")
-    check_keys(table, PLACES_KEYS, w, CommunityFileError)
-    if "file" not in table:
-        raise CommunityFileError(f"{w}.file: missing; it is required (a point layer)")
-    pts = _layer(base, table["file"], "places.file", where)
-    if len(pts) and set(pts.geometry.geom_type.dropna()) != {"Point"}:
-        raise CommunityFileError(f"{w}.file: got {sorted(set(pts.geometry.geom_type))} "
-                                 f"geometries; allowed: points")
-    if pts.crs is not None and gdf.crs is not None:
-        pts = pts.to_crs(gdf.crs)
+    pts = _table_layer(base, table, "places", PLACES_KEYS, where, gdf, "points")
     kind_col = table.get("kind", "kind")
     if not isinstance(kind_col, str) or kind_col not in pts.columns:
         raise CommunityFileError(f"{w}.kind: got {kind_col!r}; allowed: a column of the "
@@ -413,13 +415,8 @@ def household_sizes(population: int, shares: np.ndarray | None, mean_size: float
     the mean size of a 5+ household (five_plus_household_size)."""
     if population == 0:
         return np.zeros(0, np.int64)
-    if shares is None:  # the synthetic rule: 1 + Poisson(mean - 1)
-        sizes, total = [], 0
-        while total < population:
-            s = int(1 + rng.poisson(mean_size - 1.0))
-            sizes.append(min(s, population - total))
-            total += sizes[-1]
-        return np.array(sizes, np.int64)
+    if shares is None:  # the synthetic community's rule: 1 + Poisson(mean - 1)
+        return np.bincount(_households(population, mean_size, rng)).astype(np.int64)
     mean = float(np.dot(shares, [1, 2, 3, 4, five_plus]))
     n_hh = max(1, round(population / mean))
     counts = largest_remainder(shares * n_hh, n_hh)
@@ -556,22 +553,12 @@ def build_geo(geo: GeoCommunity, p: dict, rng: np.random.Generator) -> Community
         v = geo.shares.get(col)
         return np.full(n_nb, default) if v is None else np.where(np.isnan(v), default, v)
 
+    vulnerable = None  # drawn from vulnerable_share by _resident_attributes
     if geo.age_shares is not None or geo.shares.get("disability") is not None:
         disabled = exact_draw(neighbourhood, share("disability", 0.0), rng)
         vulnerable = (age == 2) | disabled
-    else:
-        vulnerable = rng.random(n) < p["vulnerable_share"]
-    u = rng.random(n)
-    vulnerability = np.where(vulnerable, 0.6 + 0.4 * u, 0.4 * u)
-    party = adult & (rng.random(n) < p["party_member_share"])
-    awareness = np.clip(p["initial_awareness"] * rng.uniform(0.5, 1.5, n), 0.0, 1.0)
-    trust_nb = np.clip(p["initial_trust_neighbours"] * rng.uniform(0.8, 1.2, n), 0.0, 1.0)
-    trust_in = np.clip(p["initial_trust_institutions"] * rng.uniform(0.8, 1.2, n), 0.0, 1.0)
-    keep_share = p["household_reserve_share"] + p["household_reserve_campaign"] * (
-        1.0 - p["household_reserve_share"])
-    keeps = rng.random(len(sizes)) < keep_share
-    reserve_days = np.where(keeps[household], 7.0, 0.0)
-    volunteer = adult & (rng.random(n) < p["volunteer_share"])
+    attrs = _resident_attributes(n, adult, household, neighbourhood, p, rng,
+                                 vulnerable=vulnerable)
 
     exposure = geo.exposure if geo.exposure is not None else stratified_exposure(n_nb, rng)
     hazard_exposure = {k: np.asarray(v, float) for k, v in geo.hazard_exposure.items()}
@@ -583,18 +570,12 @@ def build_geo(geo: GeoCommunity, p: dict, rng: np.random.Generator) -> Community
                                round(n * p["enterprises_per_1000"] / 1000.0), rng,
                                joins=employed, local=False)
     # the household means, with the neighbourhoods' own low-resource and single-family
-    # shares where the file gives them
-    means = household_means(household, p, rng)  # trust in government, and the rest below
+    # shares, met exactly
     low = exact_draw(hh_nb, share("low_resource", p["low_resource_share"]), rng)
-    means["low_resource"] = low[household]
-    means["savings"] = (rng.exponential(1.0, len(sizes)) * np.where(
-        low, p["savings_low_resource"], p["savings_other"]))[household]
-    means["insured"] = (rng.random(len(sizes)) < np.where(
-        low, p["insurance_take_up_low_resource"], p["insurance_take_up"]))[household]
-    means["single_family"] = exact_draw(hh_nb, share("single_family",
-                                                     p["single_family_share"]), rng)[household]
+    single = exact_draw(hh_nb, share("single_family", p["single_family_share"]), rng)
+    means = household_means(household, p, rng, low=low, single=single)
 
-    linking, patron = _linking_ties(party, neighbourhood, rng)
+    linking, patron = _linking_ties(attrs["party"], neighbourhood, rng)
     ties = [_household_ties(first_member, n),
             _neighbour_ties(neighbourhood, p["neighbour_ties"], rng),
             gravity_bridging(neighbourhood, pop, geo.centroid, p["bridging_ties"],
@@ -602,10 +583,8 @@ def build_geo(geo: GeoCommunity, p: dict, rng: np.random.Generator) -> Community
             linking]
     tie_i, tie_j, tie_type, tie_strength = dedupe_ties(n, ties, p, rng)
     return Community(
-        n=n, household=household, neighbourhood=neighbourhood, adult=adult,
-        vulnerability=vulnerability, vulnerable=vulnerable, party=party,
-        awareness=awareness, trust_neighbours=trust_nb, trust_institutions=trust_in,
-        reserve_days=reserve_days, volunteer=volunteer, org=org, employer=employer,
+        n=n, household=household, neighbourhood=neighbourhood, adult=adult, **attrs,
+        org=org, employer=employer,
         exposure=np.asarray(exposure, float), tie_i=tie_i, tie_j=tie_j, tie_type=tie_type,
         tie_strength=tie_strength, org_neighbourhood=org_nb,
         enterprise_neighbourhood=ent_nb, patron=patron, **means,

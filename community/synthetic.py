@@ -165,8 +165,12 @@ def _households(n: int, mean_size: float, rng: np.random.Generator) -> np.ndarra
     return np.repeat(np.arange(len(s)), s)
 
 
-def _resident_attributes(n, adult, household, neighbourhood, p, rng) -> dict[str, np.ndarray]:
-    vulnerable = rng.random(n) < p["vulnerable_share"]
+def _resident_attributes(n, adult, household, neighbourhood, p, rng,
+                         vulnerable: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Residents' attributes; `vulnerable` (bool per resident) when the caller knows who is
+    (a community file's ages and disability), else Bern(vulnerable_share)."""
+    if vulnerable is None:
+        vulnerable = rng.random(n) < p["vulnerable_share"]
     u = rng.random(n)
     vulnerability = np.where(vulnerable, 0.6 + 0.4 * u, 0.4 * u)
     party = adult & (rng.random(n) < p["party_member_share"])
@@ -289,7 +293,9 @@ def _assemble(n, household, neighbourhood, adult, attrs, places, ties, p, rng,
 MEANS = ("low_resource", "savings", "insured", "single_family", "trust_government")
 
 
-def household_means(household: np.ndarray, p: dict, rng: np.random.Generator) -> dict:
+def household_means(household: np.ndarray, p: dict, rng: np.random.Generator,
+                    low: np.ndarray | None = None,
+                    single: np.ndarray | None = None) -> dict:
     """What each household has to recover with (per resident, the same for every member):
     low_resource with probability low_resource_share; savings, a share of the home's value,
     exponential with mean savings_low_resource or savings_other; insured with probability
@@ -297,14 +303,18 @@ def household_means(household: np.ndarray, p: dict, rng: np.random.Generator) ->
     single_family_share. Drawn after the organisations and enterprises and before the ties
     (so the number of ties changes none of them given the seed). Resources, not a fixed vulnerability factor, set the pace of housing
     recovery (agents/housing.py). Also each resident's trust in government departments
-    (initial_trust_government x U(0.8, 1.2), clipped), drawn here for the same reason."""
+    (initial_trust_government x U(0.8, 1.2), clipped), drawn here for the same reason.
+    `low` and `single` (bool per household), when given, are taken instead of drawn (a
+    community file's exact shares, community/geo.py)."""
     n_hh = int(household.max()) + 1 if len(household) else 0
-    low = rng.random(n_hh) < p["low_resource_share"]
+    if low is None:
+        low = rng.random(n_hh) < p["low_resource_share"]
     savings = rng.exponential(1.0, n_hh) * np.where(low, p["savings_low_resource"],
                                                     p["savings_other"])
     insured = rng.random(n_hh) < np.where(low, p["insurance_take_up_low_resource"],
                                           p["insurance_take_up"])
-    single = rng.random(n_hh) < p["single_family_share"]
+    if single is None:
+        single = rng.random(n_hh) < p["single_family_share"]
     # trust in government departments, drawn like the other trusts (issue 11 split trust
     # in institutions into trust in the committee and in government)
     n = len(household)

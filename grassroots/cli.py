@@ -767,19 +767,17 @@ def cmd_dashboard(args) -> int:
         raise CliError(f"--port: got {args.port!r}; allowed: an integer in [0, 65535]")
     if not args.host.strip():
         raise CliError("--host: empty; allowed: a host name or IP address")
-    fronts = []
-    for d in args.fronts:
+    serve(host=args.host.strip(), port=port,
+          fronts=_folders(args.fronts, "--fronts", "`grassroots optimise` outputs"),
+          communities=_folders(args.communities, "--communities", "community files"))
+
+
+def _folders(values: list[str], option: str, what: str) -> list[str]:
+    """The folders an option names, made absolute; one that is not a folder is refused."""
+    for d in values:
         if not Path(d).is_dir():
-            raise CliError(f"--fronts: {d}: not a folder; allowed: a folder of "
-                           f"`grassroots optimise` outputs")
-        fronts.append(str(Path(d).resolve()))
-    communities = []
-    for d in args.communities:
-        if not Path(d).is_dir():
-            raise CliError(f"--communities: {d}: not a folder; allowed: a folder of "
-                           f"community files")
-        communities.append(str(Path(d).resolve()))
-    serve(host=args.host.strip(), port=port, fronts=fronts, communities=communities)
+            raise CliError(f"{option}: {d}: not a folder; allowed: a folder of {what}")
+    return [str(Path(d).resolve()) for d in values]
     return 0
 
 
