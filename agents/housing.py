@@ -27,6 +27,21 @@ Households, not residents, are dislocated, rebuild and leave (their members shar
   community's builders (contractor_capacity, plus outside builders with external openness)
   take the funded repairs first come, first served, each at most repair_pace_max a day; a
   household without funds waits.
+* **Tenure** (`claim_losses`, `pay_claims`, `rebuild`): a rented home is the landlord's to
+  repair. The tenants' savings do not pay for it; the landlord's insurance of the building
+  does (hh_insured, taken up at insurance_take_up whatever the tenants' means), and public
+  aid at aid_rental_factor of an owner-occupant's (repair grants go to owner-occupants;
+  rental repairs wait for smaller landlord programmes: Lee & Van Zandt 2019, *Housing tenure
+  and social vulnerability to disasters: a review of the evidence*, Journal of Planning
+  Literature 34(2)); the landlord's builders start no earlier than rental_repair_delay_days
+  after the onset — landlords decide whether to rebuild, sell or convert, and after
+  Hurricane Andrew rental housing was restored later than owner-occupied (Zhang & Peacock
+  2010, *Planning for housing recovery? Lessons learned from Hurricane Andrew*, Journal of
+  the American Planning Association 76(1); Peacock, Van Zandt, Zhang & Highfield 2014,
+  *Inequities in long-term housing recovery after disasters*, JAPA 80(4)). Neighbours'
+  and volunteers' help and self-repair below self_repair_limit work as for owners. Whether
+  renters leave for good more often than owners follows from the out-migration rule below
+  (their funded share and their ties), not from a rule of tenure.
 * **Out-migration** (`attachment`, `leave`): a household in temporary housing gives up and
   leaves for good with daily probability migration_rate x (1 - attachment) x (1 - funded
   share of its remaining repairs), attachment from its ties (their base strength: roots kept
@@ -79,24 +94,26 @@ def dislocate(pop: Population, damage: np.ndarray, damaged: np.ndarray,
 
 def claim_losses(pop: Population, damage: np.ndarray, damaged: np.ndarray, day: int) -> None:
     """Households whose home was damaged today open a claim for this event: their loss is
-    the home's damage, payouts are due from today, and their savings become funds for the
-    repairs. Changes hh_loss, hh_claim_day, hh_insurance_paid, hh_aid_paid, hh_funds,
-    hh_savings in place."""
+    the home's damage, payouts are due from today, and an owner-occupant's savings become
+    funds for the repairs (a renter's do not: the landlord repairs, hh_renter). Changes
+    hh_loss, hh_claim_day, hh_insurance_paid, hh_aid_paid, hh_funds, hh_savings in place."""
     if not damaged.any():
         return
     pop.hh_loss[damaged] = damage[damaged]
     pop.hh_claim_day[damaged] = day
     pop.hh_insurance_paid[damaged] = False
     pop.hh_aid_paid[damaged] = False
-    pop.hh_funds[damaged] += pop.hh_savings[damaged]
-    pop.hh_savings[damaged] = 0.0
+    owners = damaged & ~pop.hh_renter
+    pop.hh_funds[owners] += pop.hh_savings[owners]
+    pop.hh_savings[owners] = 0.0
 
 
 def pay_claims(pop: Population, day: int, p: dict) -> None:
     """Payouts that fall due today: insurers pay insured households insurance_coverage x
     loss insurance_delay_days after the onset; public aid pays aid_share of the uninsured
-    loss (x aid_low_resource_factor for low-resource households) aid_delay_days after it.
-    Adds to hh_funds in place."""
+    loss aid_delay_days after it, x aid_low_resource_factor for a low-resource
+    owner-occupant and x aid_rental_factor for a rented home (the landlord's programme, not
+    the tenants' means). Adds to hh_funds in place."""
     open_ = pop.hh_claim_day >= 0
     if not open_.any():
         return
@@ -108,7 +125,8 @@ def pay_claims(pop: Population, day: int, p: dict) -> None:
     aid = open_ & ~pop.hh_aid_paid & (since >= p["aid_delay_days"])
     if aid.any():
         covered = np.where(pop.hh_insured, p["insurance_coverage"], 0.0) * pop.hh_loss
-        factor = np.where(pop.hh_low_resource, p["aid_low_resource_factor"], 1.0)
+        factor = np.where(pop.hh_renter, p["aid_rental_factor"],
+                          np.where(pop.hh_low_resource, p["aid_low_resource_factor"], 1.0))
         grant = p["aid_share"] * np.maximum(0.0, pop.hh_loss - covered) * factor
         pop.hh_funds[aid] += grant[aid]
         pop.hh_aid_paid |= aid
@@ -129,7 +147,9 @@ def rebuild(pop: Population, blocked: np.ndarray, day: int, p: dict,
     first day they can pay (hh_queue_day); builders take them first come, first served, each
     job at up to repair_pace_max a day (no more than its funds or its damage above the
     limit), until the day's `builders` capacity is used. Households with savings or
-    insurance queue first: resources set the pace. Help adds labour without money
+    insurance queue first: resources set the pace. A rented home joins the queue no
+    earlier than rental_repair_delay_days after its claim's onset (the landlord's
+    decision). Help adds labour without money
     (`help_units`: units of housing help and mutual aid per resident today): a household's
     members' units x help_unit x help_rebuild_share of home-value a day, at no cost —
     neighbours, volunteers and the housing department's crews rebuilding homes whose owners
@@ -147,6 +167,8 @@ def rebuild(pop: Population, blocked: np.ndarray, day: int, p: dict,
             pop.gap[HOUSING, members] = np.minimum(pop.gap[HOUSING, members],
                                                    damage[pop.household[members]])
     ready = (damage > limit) & (pop.hh_funds > 0) & ~blocked
+    if pop.hh_renter.any():
+        ready &= ~pop.hh_renter | (day - pop.hh_claim_day >= p["rental_repair_delay_days"])
     pop.hh_queue_day[ready & (pop.hh_queue_day < 0)] = day
     pop.hh_queue_day[damage <= limit] = -1
     jobs = np.flatnonzero(ready)

@@ -39,6 +39,9 @@ default from the declared parameters, core/params.py):
                         low_resource_share)
     single_family       share of homes that are single-family houses (default
                         single_family_share)
+    renter              share of households renting their home, the rest owning it
+                        (default renter_share); a rented home is repaired by its landlord
+                        (agents/housing.py, tenure)
 
 Synthesis, per neighbourhood, all from the model's community generator:
 
@@ -59,7 +62,7 @@ Synthesis, per neighbourhood, all from the model's community generator:
    between their centroids (the gravity model of spatial interaction; Zipf 1946, "The P1 P2/D
    hypothesis", American Sociological Review 11:677-686), and the linking ties to party
    members, as in the synthetic community.
-   Disability, low-resource and single-family shares are met exactly (the nearest whole
+   Disability, low-resource, single-family and renter shares are met exactly (the nearest whole
    number of residents or households of each neighbourhood, chosen at random).
 5. Organisations and enterprises at their points' neighbourhoods; where the file has none of
    a kind, as many as the declared rates give, spread over neighbourhoods by population.
@@ -108,7 +111,7 @@ PLACES_KEYS = ("file", "kind")
 PLACE_KINDS = ("organisation", "enterprise", "shelter", "department")
 SIZE_COLUMNS = ("hh1", "hh2", "hh3", "hh4", "hh5")
 AGE_COLUMNS = ("age_0_17", "age_18_64", "age_65")
-SHARE_COLUMNS = ("disability", "low_resource", "single_family")
+SHARE_COLUMNS = ("disability", "low_resource", "single_family", "renter")
 #: shares that must sum to 1 may be off by this much (census tables are rounded)
 SUM_TOLERANCE = 0.02
 #: iterative proportional fitting: stop when every margin is within this (persons)
@@ -132,7 +135,7 @@ class GeoCommunity:
     population: np.ndarray  # int per neighbourhood
     size_shares: np.ndarray | None  # (n_nb, 5) household size shares, or None
     age_shares: np.ndarray | None  # (n_nb, 3), or None
-    shares: dict[str, np.ndarray | None]  # disability, low_resource, single_family
+    shares: dict[str, np.ndarray | None]  # disability, low_resource, single_family, renter
     centroid: np.ndarray  # (n_nb, 2) metres
     exposure: np.ndarray | None  # per neighbourhood, or None (drawn)
     hazard_exposure: dict  # shock type -> per neighbourhood, from [hazards.<type>]
@@ -569,11 +572,12 @@ def build_geo(geo: GeoCommunity, p: dict, rng: np.random.Generator) -> Community
     employer, ent_nb = _placed(n, neighbourhood, pop, geo.places.get("enterprise"),
                                round(n * p["enterprises_per_1000"] / 1000.0), rng,
                                joins=employed, local=False)
-    # the household means, with the neighbourhoods' own low-resource and single-family
-    # shares, met exactly
+    # the household means, with the neighbourhoods' own low-resource, single-family and
+    # renter shares, met exactly
     low = exact_draw(hh_nb, share("low_resource", p["low_resource_share"]), rng)
     single = exact_draw(hh_nb, share("single_family", p["single_family_share"]), rng)
-    means = household_means(household, p, rng, low=low, single=single)
+    renter = exact_draw(hh_nb, share("renter", p["renter_share"]), rng)
+    means = household_means(household, p, rng, low=low, single=single, renter=renter)
 
     linking, patron = _linking_ties(attrs["party"], neighbourhood, rng)
     ties = [_household_ties(first_member, n),

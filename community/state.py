@@ -27,9 +27,10 @@ class Population:
     (in a collapsed home), trapped_since (day trapped, -1 none), fatigue (0-1: how tired a
     helper is from days of digging and helping; it scales what they can give); housing
     (agents/housing.py): left (left the community for good), displaced_since (day displaced,
-    -1 none), low_resource (of their household); and per household (hh_*, length
-    n_households): low_resource, savings and funds (shares of the home's value), insured,
-    single_family, loss (value loss of the home at its last damaging event), claim_day (that
+    -1 none), low_resource and renter (of their household); and per household (hh_*,
+    length n_households): low_resource, savings and funds (shares of the home's value),
+    insured (for a rented home, the landlord's insurance of the building), single_family,
+    renter, loss (value loss of the home at its last damaging event), claim_day (that
     event's onset, -1 none), insurance_paid, aid_paid, queue_day (day it joined the
     builders' queue, -1 none). `trust_moved` and `reserves_moved` say whether
     trust or reserves differ from their long-run levels anywhere (so the rules that pull
@@ -97,6 +98,8 @@ class Population:
         self.hh_savings = np.asarray(c.savings, float)[first].copy()
         self.hh_insured = np.asarray(c.insured, bool)[first]
         self.hh_single_family = np.asarray(c.single_family, bool)[first]
+        self.renter = np.asarray(c.renter, bool)
+        self.hh_renter = self.renter[first]
         self.hh_funds = np.zeros(n_hh)
         self.hh_loss = np.zeros(n_hh)
         self.hh_claim_day = np.full(n_hh, -1, np.int64)

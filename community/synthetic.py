@@ -77,6 +77,7 @@ class Community:
     savings: np.ndarray  # float >= 0, savings as a share of the home's value
     insured: np.ndarray  # bool, the home is insured against the hazard
     single_family: np.ndarray  # bool, a single-family home (not an apartment)
+    renter: np.ndarray  # bool, the household rents its home (its landlord repairs it)
     trust_government: np.ndarray  # float in [0, 1]: in government departments
     labels: list[Any] | None = field(default=None)  # node ids of a loaded network
     #: exposure per neighbourhood to one shock type, where a community file's hazard layer
@@ -290,38 +291,48 @@ def _assemble(n, household, neighbourhood, adult, attrs, places, ties, p, rng,
 
 
 #: The household means of `Community`, per resident (one value per household).
-MEANS = ("low_resource", "savings", "insured", "single_family", "trust_government")
+MEANS = ("low_resource", "savings", "insured", "single_family", "renter",
+         "trust_government")
 
 
 def household_means(household: np.ndarray, p: dict, rng: np.random.Generator,
                     low: np.ndarray | None = None,
-                    single: np.ndarray | None = None) -> dict:
+                    single: np.ndarray | None = None,
+                    renter: np.ndarray | None = None) -> dict:
     """What each household has to recover with (per resident, the same for every member):
     low_resource with probability low_resource_share; savings, a share of the home's value,
-    exponential with mean savings_low_resource or savings_other; insured with probability
-    insurance_take_up_low_resource or insurance_take_up; single_family with probability
+    exponential with mean savings_low_resource or savings_other; renter with probability
+    renter_share; insured with probability insurance_take_up_low_resource or
+    insurance_take_up — for a rented home, the landlord's insurance of the building, at
+    insurance_take_up whatever the tenant's means; single_family with probability
     single_family_share. Drawn after the organisations and enterprises and before the ties
     (so the number of ties changes none of them given the seed). Resources, not a fixed vulnerability factor, set the pace of housing
     recovery (agents/housing.py). Also each resident's trust in government departments
     (initial_trust_government x U(0.8, 1.2), clipped), drawn here for the same reason.
-    `low` and `single` (bool per household), when given, are taken instead of drawn (a
-    community file's exact shares, community/geo.py)."""
+    `low`, `single` and `renter` (bool per household), when given, are taken instead of
+    drawn (a community file's exact shares, community/geo.py)."""
     n_hh = int(household.max()) + 1 if len(household) else 0
     if low is None:
         low = rng.random(n_hh) < p["low_resource_share"]
     savings = rng.exponential(1.0, n_hh) * np.where(low, p["savings_low_resource"],
                                                     p["savings_other"])
-    insured = rng.random(n_hh) < np.where(low, p["insurance_take_up_low_resource"],
-                                          p["insurance_take_up"])
+    insure = rng.random(n_hh)
     if single is None:
         single = rng.random(n_hh) < p["single_family_share"]
     # trust in government departments, drawn like the other trusts (issue 11 split trust
     # in institutions into trust in the committee and in government)
     n = len(household)
     trust_gov = np.clip(p["initial_trust_government"] * rng.uniform(0.8, 1.2, n), 0.0, 1.0)
+    if renter is None:
+        # drawn last, and only when some households rent, so that an owner-occupied
+        # community (renter_share 0) draws exactly what it drew before tenure was modelled
+        renter = (rng.random(n_hh) < p["renter_share"] if p["renter_share"] > 0
+                  else np.zeros(n_hh, bool))
+    insured = insure < np.where(low & ~renter, p["insurance_take_up_low_resource"],
+                                p["insurance_take_up"])
     return {"low_resource": low[household], "savings": savings[household],
             "insured": insured[household], "single_family": single[household],
-            "trust_government": trust_gov}
+            "renter": renter[household], "trust_government": trust_gov}
 
 
 def stratified_exposure(n_nb: int, rng) -> np.ndarray:

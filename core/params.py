@@ -230,6 +230,11 @@ _DECLARATIONS: list[Param] = [
     Param("single_family_share", float, 0.6, 0.0, 1.0, "fraction of households", "community",
           "Share of households living in a single-family home (the rest in apartments); a "
           "term of the dislocation model (Lin 2008)."),
+    Param("renter_share", float, 0.0, 0.0, 1.0, "fraction of households", "community",
+          "Share of households renting their home (the rest own it); a rented home is "
+          "repaired by its landlord (agents/housing.py). 0 keeps the synthetic community "
+          "owner-occupied as in version one; about 0.35 of US households rent (Census ACS); "
+          "a community file's renter column sets it per neighbourhood."),
     # Base tie strength is drawn uniformly in [low, high) by tie type: household ties are
     # strongest, bridging ties weakest (Granovetter's weak ties).
     Param("household_tie_low", float, 0.8, 0.0, 1.0, "strength 0-1", "community",
@@ -589,6 +594,15 @@ _DECLARATIONS: list[Param] = [
     Param("aid_low_resource_factor", float, 0.6, 0.0, 1.0, "fraction", "dynamics",
           "Aid a low-resource household gets relative to others for the same loss (aid "
           "follows resources: Howell & Elliott 2019)."),
+    Param("aid_rental_factor", float, 0.5, 0.0, 1.0, "fraction", "dynamics",
+          "Public rebuilding aid for a rented home relative to an owner-occupied one for "
+          "the same loss: repair grants go to owner-occupants, rental repairs wait for "
+          "smaller landlord programmes (Lee & Van Zandt 2019); 0.5 is our order of magnitude."),
+    Param("rental_repair_delay_days", int, 180, 0, 3650, "days", "dynamics",
+          "Days from the onset before a landlord's repairs of a rented home can start: "
+          "landlords decide whether to rebuild, sell or convert, and rental housing "
+          "recovers more slowly than owner-occupied (Zhang & Peacock 2010); 180 is our order of "
+          "magnitude."),
     Param("emergency_shelter_days", int, 14, 1, 3650, "days", "dynamics",
           "Days a displaced household spends in emergency shelter before moving to "
           "temporary shelter (Sutley & Hamideh 2020's stages)."),

@@ -85,6 +85,8 @@ def test_the_example_town_matches_every_neighbourhoods_marginals_within_one_perc
         assert abs(low - row["low_resource"]) <= 0.01, name
         single = c.single_family[members][first[members]].mean()
         assert abs(single - row["single_family"]) <= 0.01, name
+        renter = c.renter[members][first[members]].mean()
+        assert abs(renter - row["renter"]) <= 0.01, name
         assert c.vulnerable[members].mean() >= want_age[2] - 0.01
     # the places sit in their points' neighbourhoods
     assert sorted(c.org_neighbourhood) == sorted(geo.places["organisation"])

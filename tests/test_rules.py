@@ -51,7 +51,7 @@ _COMMUNITY = {
     "awareness": (float, 0.3), "trust_neighbours": (float, 0.6),
     "trust_institutions": (float, 0.6), "reserve_days": (float, 0.0),
     "low_resource": (bool, False), "savings": (float, 0.0), "insured": (bool, False),
-    "single_family": (bool, False), "trust_government": (float, 0.6),
+    "single_family": (bool, False), "renter": (bool, False), "trust_government": (float, 0.6),
 }
 _GAP_ROWS = {"housing": HOUSING, "health": HEALTH, "income": INCOME, "services": SERVICES}
 
@@ -1230,6 +1230,44 @@ def test_rebuild_first_come_first_served(p):
     assert pop.hh_queue_day.tolist() == [5, 3, -1]
     housing.rebuild(pop, B(True, True, True), 6, p)  # an ongoing hazard blocks the work
     assert pop.gap[HOUSING] == approx([0.75, 0.7, 0.8])
+
+
+def test_a_landlord_repairs_a_rented_home_with_its_insurance_and_less_aid(p):
+    # household 0 owns, 1 and 2 rent (2 is a low-resource tenant); all have savings and
+    # the same loss; 0 and 1 are insured (for 1, the landlord's building)
+    p |= {"insurance_delay_days": 10, "aid_delay_days": 20, "insurance_coverage": 0.8,
+          "aid_share": 0.5, "aid_low_resource_factor": 0.6, "aid_rental_factor": 0.5}
+    pop = make_pop(3, savings=[0.1, 0.1, 0.1], insured=[True, True, False],
+                   low_resource=[False, False, True], renter=[False, True, True])
+    housing.claim_losses(pop, np.array([0.5, 0.5, 0.5]), B(True, True, True), 0)
+    # the tenants' savings do not pay for the landlord's building, and are kept
+    assert pop.hh_funds == approx([0.1, 0.0, 0.0])
+    assert pop.hh_savings == approx([0.0, 0.1, 0.1])
+    housing.pay_claims(pop, 10, p)
+    assert pop.hh_funds == approx([0.5, 0.4, 0.0])
+    housing.pay_claims(pop, 20, p)
+    # aid: half the uninsured loss to the owner; half of that again for a rented home,
+    # whatever the tenant's means (not the low-resource factor)
+    assert pop.hh_funds == approx([0.5 + 0.05, 0.4 + 0.025, 0.25 * 0.5])
+
+
+def test_a_rented_home_waits_for_its_landlord_before_the_builders_come(p):
+    p |= {"self_repair_limit": 0.3, "repair_pace_max": 0.1, "contractor_capacity": 1000.0,
+          "outside_contractor_capacity": 0.0, "rental_repair_delay_days": 30}
+    pop = make_pop(2, housing=[0.8, 0.8], renter=[False, True])
+    pop.hh_funds[:] = [1.0, 1.0]
+    pop.hh_claim_day[:] = [0, 0]
+    housing.rebuild(pop, B(False, False), 29, p)
+    assert pop.gap[HOUSING] == approx([0.7, 0.8])  # the owner's builders came, not the
+    assert pop.hh_queue_day.tolist() == [29, -1]  # landlord's
+    housing.rebuild(pop, B(False, False), 30, p)
+    assert pop.gap[HOUSING] == approx([0.6, 0.7])
+    # no delay: a rented home is repaired like an owned one
+    pop = make_pop(2, housing=[0.8, 0.8], renter=[False, True])
+    pop.hh_funds[:] = [1.0, 1.0]
+    pop.hh_claim_day[:] = [0, 0]
+    housing.rebuild(pop, B(False, False), 1, p | {"rental_repair_delay_days": 0})
+    assert pop.gap[HOUSING] == approx([0.7, 0.7])
 
 
 def test_leave_for_good_depends_on_attachment_and_funds(p, rng):
