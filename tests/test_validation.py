@@ -26,7 +26,7 @@ from grassroots.validation import (FULL, PATTERNS, QUICK, Check, Measured, Patte
                                    PatternError, Settings, SettingsError, UnknownPattern,
                                    run_models, run_seeds, run_suite, select)
 from grassroots.validation import (businesses, dislocation, returning, social_capital, trust,
-                                   unequal)
+                                   tenure, unequal)
 from grassroots.validation.rescue import COLUMNS, evaluate
 from grassroots.validation.suite import KEYS
 
@@ -335,6 +335,26 @@ def test_unequal_censors_at_the_horizon_and_compares_the_medians():
     assert m2.values["catastrophic_low_median_days"] == 90.0
     assert m2.values["catastrophic_low_median_censored"] == 1.0
     assert m2.values["catastrophic_ratio_lower_bound"] == 1.0
+
+
+def test_tenure_compares_renters_with_owner_occupants_whatever_their_resources():
+    horizon = 100
+    # renters (tenure True) back after 60, 80 and still out (censored 90); owners 10, 20, 30.
+    # Low-resource status is spread across both groups: it must not decide the split.
+    r = _residents([1, 0, 1, 0, 1, 0], [10] * 6, [70, 90, -1, 20, 30, 40],
+                   [1, 1, 0, 1, 1, 1], [0, 0, 1, 0, 0, 0])
+    r["renter"] = np.array([1, 1, 1, 0, 0, 0], bool)
+    m = tenure.evaluate([(None, r, horizon)])
+    assert m.values["renter_median_days"] == 80.0
+    assert m.values["owner_median_days"] == 20.0
+    assert m.values["ratio"] == 4.0 and m.passed
+    assert m.values["renter_share_left"] == pytest.approx(1 / 3)
+    assert m.values["owner_share_left"] == 0.0
+    # renters back as fast as owners: the check fails
+    r2 = dict(r, home_again_day=np.array([20, 30, 40, 20, 30, 40]),
+              left=np.zeros(6, bool), present=np.ones(6, bool), displaced=np.zeros(6, bool))
+    m2 = tenure.evaluate([(None, r2, horizon)])
+    assert m2.values["ratio"] == 1.0 and not m2.passed
 
 
 def test_the_survival_curve_is_kaplan_meier():

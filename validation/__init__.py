@@ -13,6 +13,8 @@ Modules, bottom-up:
     dislocation household dislocation at the onset against the Lin (2008) logit
     trust      trust after a badly and a well handled response (Katrina, 2005)
     unequal    low-resource households' longer way back to permanent housing
+    tenure     renters' longer way back than owner-occupants' (a renter share as New
+               Orleans's)
     social_capital  social capital and neighbourhood recovery, damage held in a band (Kobe)
 
 A new pattern is a module that builds a `Pattern` and `register`s it, imported below: the
@@ -31,6 +33,7 @@ import grassroots.validation.businesses  # noqa: E402,F401
 import grassroots.validation.dislocation  # noqa: E402,F401
 import grassroots.validation.trust  # noqa: E402,F401
 import grassroots.validation.unequal  # noqa: E402,F401
+import grassroots.validation.tenure  # noqa: E402,F401
 import grassroots.validation.social_capital  # noqa: E402,F401
 
 __all__ = ["FULL", "PATTERNS", "QUICK", "Check", "Measured", "ModelRun", "Pattern",

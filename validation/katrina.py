@@ -24,7 +24,7 @@ SCENARIO = "catastrophic_flood"
 SEEDS_FROM = "return"
 LANDFALL = dt.date(2005, 8, 29)
 #: per-resident arrays `housing_state` keeps (community.state.Population)
-RESIDENT_FIELDS = ("low_resource", "first_displaced", "home_again_day", "alive", "left",
+RESIDENT_FIELDS = ("low_resource", "renter", "first_displaced", "home_again_day", "alive", "left",
                    "present", "displaced")
 
 

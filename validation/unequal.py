@@ -42,10 +42,14 @@ def measure(settings: Settings) -> Measured:
     return evaluate({CATASTROPHIC: catastrophic, MODERATE: moderate})
 
 
-def times(runs: list) -> dict[str, dict[str, np.ndarray]]:
+def times(runs: list, field: str = "low_resource", groups=GROUPS
+          ) -> dict[str, dict[str, np.ndarray]]:
     """Per group, pooled over the runs: time to permanent housing (days), whether it is
-    censored, whether the resident left, and the follow-up (horizon − first displaced)."""
-    out = {g: {"t": [], "censored": [], "left": [], "follow": []} for g, _, _ in GROUPS}
+    censored, whether the resident left, and the follow-up (horizon − first displaced).
+    The first of `groups` (key, label, colour) are the residents whose per-resident array
+    `field` is true, the second the others."""
+    (first, _, _), (second, _, _) = groups
+    out = {g: {"t": [], "censored": [], "left": [], "follow": []} for g, _, _ in groups}
     for _, r, horizon in runs:
         displaced = (r["first_displaced"] >= 0) & r["alive"]
         home = r["alive"] & r["present"] & ~r["displaced"] & ~r["left"]
@@ -53,7 +57,7 @@ def times(runs: list) -> dict[str, dict[str, np.ndarray]]:
             raise PatternError("a resident at home was back before first displaced")
         follow = horizon - r["first_displaced"]
         t = np.where(home, r["home_again_day"] - r["first_displaced"], follow)
-        for g, mask in (("low", r["low_resource"]), ("other", ~r["low_resource"])):
+        for g, mask in ((first, r[field]), (second, ~r[field])):
             sel = displaced & mask
             out[g]["t"].append(t[sel])
             out[g]["censored"].append(~home[sel])
