@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 
 from grassroots.measures.neighbourhoods import LABELS
@@ -40,8 +41,13 @@ def community_map(geo: Any, panels: dict[str, np.ndarray], title: str = "",
                 if len(pts):
                     pts.plot(ax=ax, marker=marker, color=colour, markersize=26,
                              edgecolor="white", linewidth=0.5, label=kind)
+        # names a little below the polygon's inner point, with a white halo, on top: places
+        # are often at a neighbourhood's centre and would hide them
+        halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
         for name, point in zip(geo.names, gdf.geometry.representative_point()):
-            ax.annotate(name, (point.x, point.y), fontsize=6.5, ha="center", color="0.15")
+            ax.annotate(name, (point.x, point.y), xytext=(0, -9), textcoords="offset points",
+                        fontsize=6.5, ha="center", va="top", color="0.1", zorder=5,
+                        path_effects=halo)
         ax.set_title(LABELS.get(outcome, outcome), fontsize=10)
         ax.set_axis_off()
     handles, labels = axes[0].get_legend_handles_labels()
